@@ -1,0 +1,1 @@
+"""The command-line layer of dnaaug (installed as ``dnaaug_cli``): thin click commands over the library."""

@@ -1,0 +1,1 @@
+"""Dataset manifests (JSON, one per dataset): read through :mod:`dnaaug.data.manifest`."""

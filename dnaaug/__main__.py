@@ -1,0 +1,5 @@
+"""``python -m dnaaug ...`` (and ``torchrun -m dnaaug ...``) runs the CLI."""
+
+from dnaaug_cli.main import main
+
+main()
