@@ -1,0 +1,30 @@
+"""Tokenizers: one-hot (N,4,L) + mask, and k-mer ids (N,L'); shared alphabet and validation."""
+
+from dnaaug.errors import ConfigError
+from dnaaug.tokenize.alphabet import as_bytes, reverse_complement, validate
+from dnaaug.tokenize.kmer import KmerTokenizer, onehot_to_kmer_ids
+from dnaaug.tokenize.onehot import Batch, OneHotTokenizer, codes_to_onehot, onehot_to_strings
+from dnaaug.tokenize.packed import PackedSequences
+
+
+def parse_tokenizer(spec: str, length: int | None = None) -> OneHotTokenizer | KmerTokenizer:
+    """``"onehot"`` or ``"kmer:k=6,stride=1"`` -> a tokenizer (ConfigError on anything else)."""
+    name, _, params = spec.partition(":")
+    kwargs: dict[str, int] = {}
+    for item in filter(None, params.split(",")):
+        key, eq, value = item.partition("=")
+        if not eq or not value.strip().lstrip("-").isdigit():
+            raise ConfigError(f"tokenizer parameter {item!r} must look like key=INTEGER")
+        kwargs[key.strip()] = int(value)
+    if name == "onehot" and not kwargs:
+        return OneHotTokenizer(length)
+    if name == "kmer":
+        unknown = set(kwargs) - {"k", "stride"}
+        if unknown:
+            raise ConfigError(f"unknown k-mer tokenizer parameter(s): {', '.join(sorted(unknown))} (known: k, stride)")
+        return KmerTokenizer(length=length, **kwargs)
+    raise ConfigError(f"unknown tokenizer {spec!r}; use 'onehot' or 'kmer:k=K[,stride=S]'")
+
+
+__all__ = ["Batch", "KmerTokenizer", "OneHotTokenizer", "PackedSequences", "as_bytes", "codes_to_onehot",
+           "onehot_to_kmer_ids", "onehot_to_strings", "parse_tokenizer", "reverse_complement", "validate"]

@@ -1,0 +1,88 @@
+"""``dnaaug benchmark``: the paper's comparison table on Genomic Benchmarks or local datasets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dnaaug_cli.common import progress_enabled
+
+
+@click.command("benchmark")
+@click.option("--dataset", "-d", "datasets", multiple=True, required=True,
+              help="Genomic Benchmarks name, GB-layout folder, GUE folder, CSV/TSV, FASTA folder, or 'demo'. "
+                   "Repeatable.")
+@click.option("--augment", "-a", "methods", default="diffaug,rc,translocation,insertion,mixup,none",
+              show_default=True, help="Comma-separated methods: diffaug and/or augmenter specs.")
+@click.option("--seeds", default="0,1,2", show_default=True, help="Seeds: 0,1,2 or 0-4.")
+@click.option("--preset", type=click.Choice(["smoke", "cpu-small", "paper"]), default="cpu-small",
+              show_default=True, help="Named budget shared by every row.")
+@click.option("--supervised", is_flag=True, help="Add the supervised CNN reference row (labels, cross-entropy).")
+@click.option("--no-kmer-floor", is_flag=True, help="Leave out the label-free k-mer spectrum row.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="JSON with TrainConfig keys applied on top of the preset to every row.")
+@click.option("--max-train", type=int, help="Subsample the training split to at most this many sequences.")
+@click.option("--gb-cache", type=click.Path(file_okay=False),
+              help="Genomic Benchmarks cache folder (holds <name>/train, <name>/test); env DNAAUG_GB_CACHE.")
+@click.option("--out", "-o", type=click.Path(file_okay=False), required=True, help="Output folder.")
+@click.pass_context
+def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, config_file, max_train, gb_cache,
+              out):
+    """Train each method without labels, probe and cluster frozen embeddings, print the table.
+
+    Writes OUT/results.{csv,md,json}, plots, and one file per finished cell (re-running skips
+    finished cells; an interrupted cell resumes from its checkpoint).
+
+    \b
+    Examples:
+      dnaaug benchmark --dataset demo --preset smoke --seeds 0 --out bench/demo
+      dnaaug benchmark -d path/to/gue/mouse_0 -d path/to/gue/prom_300_tata --supervised --out bench/gue
+      dnaaug benchmark -d dummy_mouse_enhancers_ensembl -d demo_human_or_worm --preset paper --out bench/gb
+    """
+    from dnaaug.benchmark import BenchmarkRunner, BenchmarkSpec, parse_seeds, split_methods
+    from dnaaug.evaluate.results import render_text, summarise, write_results
+    from dnaaug.train.config import load_config_file
+
+    obj = ctx.obj or {}
+    out_dir = Path(out)
+    spec = BenchmarkSpec(datasets=list(datasets), out=out_dir, methods=split_methods(methods),
+                         seeds=parse_seeds(seeds), preset=preset, supervised=supervised,
+                         kmer_floor=not no_kmer_floor,
+                         overrides=load_config_file(config_file) if config_file else {},
+                         gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
+                         max_train=max_train)
+    runner = BenchmarkRunner(spec)
+    cells = runner.run()
+    order = runner.rows()
+    notes = [f"Preset {preset}; every neural row: same encoder, loss, window and epoch budget; "
+             "only the augmenter changes."]
+    paths = write_results(cells, out_dir, metrics=("accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari",
+                                                   "cluster_acc"),
+                          method_order=order, notes=notes)
+    _plots(runner, cells, out_dir, order)
+    summary = summarise(cells)
+    click.echo(render_text(summary, "accuracy", method_order=order))
+    click.echo(render_text(summary, "mcc", method_order=order))
+    click.echo(f"results: {paths['md']}  (also {paths['csv'].name}, {paths['json'].name}, plots)", err=True)
+    (out_dir / "spec.json").write_text(json.dumps({"datasets": list(datasets), "methods": spec.methods,
+                                                   "seeds": spec.seeds, "preset": preset}, indent=2))
+
+
+def _plots(runner, cells, out_dir: Path, order) -> None:
+    from dnaaug.benchmark import training_curves
+    from dnaaug.evaluate.plots import plot_bars, plot_embedding_map, plot_training_curves
+    from dnaaug.evaluate.results import summarise
+
+    plots = out_dir / "plots"
+    plots.mkdir(exist_ok=True)
+    summary = summarise(cells)
+    plot_bars(summary, "accuracy", plots / "accuracy.png")
+    plot_bars(summary, "mcc", plots / "mcc.png")
+    for (dataset, method), (x, y) in runner.embeddings.items():
+        name = f"map_{dataset}_{method}".replace("/", "_")
+        plot_embedding_map(x, y, plots / f"{name}.png", title=f"{method} on {dataset} (test, PCA)", seed=0)
+    curves = training_curves(out_dir)
+    if curves:
+        plot_training_curves(curves, plots / "training_curves.png")

@@ -1,0 +1,226 @@
+"""The benchmark: for each dataset x method x seed, train without labels, embed, probe, cluster.
+
+Methods are augmenter specs (``rc``, ``translocation``, ``insertion``, ``mixup``, ``none``, any
+registry spec such as ``rc+mutation:rate=0.05``) and ``diffaug``; every row uses the same encoder,
+loss, window, epoch budget and seeds; only the augmenter changes. Two reference rows:
+``kmer-spectrum`` (label-free, non-neural: normalised k-mer counts, k = 1..6) and ``supervised``
+(the same trunk trained with labels and cross-entropy).
+
+Every finished cell is written atomically to ``OUT/cells/<dataset>/<method>/seed<k>.json`` and
+skipped on re-run; a cell interrupted mid-training resumes from its run folder's checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from dnaaug.data.labeled import LabeledDataset
+from dnaaug.errors import InputError
+from dnaaug.evaluate.clustering import cluster_metrics
+from dnaaug.evaluate.kmer_features import kmer_spectrum
+from dnaaug.evaluate.probe import linear_probe
+from dnaaug.evaluate.results import CellResult
+from dnaaug.train.api import load_encoder, train
+from dnaaug.train.checkpoint import atomic_write_text
+from dnaaug.train.config import TrainConfig
+from dnaaug.train.dataclass_io import merge
+from dnaaug.train.presets import preset as preset_overrides
+
+log = logging.getLogger(__name__)
+
+DEFAULT_METHODS = ("diffaug", "rc", "translocation", "insertion", "mixup", "none")
+REFERENCE_ROWS = ("kmer-spectrum", "supervised")
+# paper's comparison rows -> registry specs (the registry's defaults give the parameters)
+METHOD_SPECS = {"rc": "rc", "reverse_complement": "rc", "translocation": "translocation", "insertion": "insertion",
+                "mixup": "mixup", "none": "none"}
+
+
+def split_methods(text: str) -> list[str]:
+    """``"diffaug,rc+mutation:rate=0.05,p=0.5,mixup"`` -> methods; a piece holding ``=`` but no
+    ``:`` continues the previous spec's parameters."""
+    out: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if out and "=" in piece and ":" not in piece and "+" not in piece:
+            out[-1] += "," + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def slug(text: str) -> str:
+    """A file-system-safe name for a dataset or method."""
+    return re.sub(r"[^A-Za-z0-9._=+-]+", "_", text).strip("_") or "x"
+
+
+@dataclass
+class BenchmarkSpec:
+    """What to run. ``preset`` names the budget; ``overrides`` are extra TrainConfig keys."""
+
+    datasets: list[str]
+    out: Path
+    methods: list[str] = field(default_factory=lambda: list(DEFAULT_METHODS))
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    preset: str = "cpu-small"
+    supervised: bool = False
+    kmer_floor: bool = True
+    overrides: dict = field(default_factory=dict)
+    gb_cache: str | None = None
+    device: str = "auto"
+    progress: bool = True
+    max_train: int | None = None
+
+
+def cell_config(spec: BenchmarkSpec, method: str, seed: int) -> TrainConfig:
+    """The TrainConfig of one cell: preset + overrides, the method's augmenter, the seed."""
+    data = merge(preset_overrides(spec.preset), spec.overrides)
+    augment = "diffaug" if method == "diffaug" else METHOD_SPECS.get(method, method)
+    data = merge(data, {"augment": augment, "seed": seed})
+    return TrainConfig.from_dict(data)
+
+
+def _subsample(records, max_n: int | None, seed: int):
+    if max_n is None or len(records) <= max_n:
+        return records
+    keep = np.sort(np.random.default_rng(seed).choice(len(records), max_n, replace=False))
+    return [records[i] for i in keep]
+
+
+class BenchmarkRunner:
+    """Runs cells and collects CellResults; ``load_dataset`` is injectable for tests."""
+
+    def __init__(self, spec: BenchmarkSpec, load_dataset: Callable[..., LabeledDataset] | None = None):
+        if load_dataset is None:
+            from dnaaug.data import load_dataset
+        self.spec, self._load = spec, load_dataset
+        for m in spec.methods:
+            if m != "diffaug":
+                cell_config(spec, m, 0)  # fail fast on a bad method spec
+                from dnaaug.augment.registry import parse
+
+                parse(METHOD_SPECS.get(m, m))
+        self.embeddings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def rows(self) -> list[str]:
+        rows = list(self.spec.methods)
+        if self.spec.kmer_floor:
+            rows.append("kmer-spectrum")
+        if self.spec.supervised:
+            rows.append("supervised")
+        return rows
+
+    def run(self) -> list[CellResult]:
+        spec = self.spec
+        spec.out.mkdir(parents=True, exist_ok=True)
+        datasets = [self._load(d, gb_cache=spec.gb_cache, seed=0) for d in spec.datasets]
+        cells_todo = [(ds, m, s) for ds in datasets for m in self.rows() for s in spec.seeds]
+        results: list[CellResult] = []
+        with tqdm(total=len(cells_todo), desc="benchmark cells", unit="cell", disable=not spec.progress,
+                  position=0, dynamic_ncols=True) as bar:
+            for ds, method, seed in cells_todo:
+                path = self.cell_path(ds.name, method, seed)
+                if path.exists():
+                    results.append(CellResult.from_dict(json.loads(path.read_text())))
+                else:
+                    bar.set_postfix_str(f"{ds.name} / {method} / seed {seed}")
+                    cell = self.run_cell(ds, method, seed)
+                    atomic_write_text(path, json.dumps(cell.to_dict(), indent=2) + "\n")
+                    results.append(cell)
+                bar.update(1)
+        return results
+
+    def cell_path(self, dataset: str, method: str, seed: int) -> Path:
+        return self.spec.out / "cells" / slug(dataset) / slug(method) / f"seed{seed}.json"
+
+    def run_dir(self, dataset: str, method: str, seed: int) -> Path:
+        return self.spec.out / "runs" / slug(dataset) / slug(method) / f"seed{seed}"
+
+    def run_cell(self, ds: LabeledDataset, method: str, seed: int) -> CellResult:
+        train_recs = _subsample(ds.splits["train"], self.spec.max_train, seed)
+        test_recs = ds.splits["test"]
+        index = {c: i for i, c in enumerate(ds.classes)}
+        y_train = np.array([index[r.label] for r in train_recs])
+        y_test = np.array([index[r.label] for r in test_recs])
+        notes = list(ds.notes)
+        if method == "kmer-spectrum":
+            started = time.perf_counter()
+            x_train = kmer_spectrum([r.sequence for r in train_recs])
+            x_test = kmer_spectrum([r.sequence for r in test_recs])
+            embed_s, train_s = time.perf_counter() - started, float("nan")
+        else:
+            x_train, x_test, train_s, embed_s = self._neural(ds, method, seed, train_recs, y_train, test_recs)
+        self.embeddings[(ds.name, method)] = (x_test, y_test)
+        probe = linear_probe(x_train, y_train, x_test, y_test, seed=seed)
+        clusters = cluster_metrics(x_test, y_test, seed=seed)
+        return CellResult(dataset=ds.name, method=method, seed=seed, accuracy=probe.accuracy, mcc=probe.mcc,
+                          macro_f1=probe.macro_f1, auroc=probe.auroc, nmi=clusters["nmi"], ari=clusters["ari"],
+                          cluster_acc=clusters["cluster_acc"], train_seconds=train_s, embed_seconds=embed_s,
+                          n_train=len(train_recs), n_test=len(test_recs), notes="; ".join(notes))
+
+    def _neural(self, ds, method, seed, train_recs, y_train, test_recs):
+        from dnaaug.embed import embed_array
+
+        config = cell_config(self.spec, "none" if method == "supervised" else method, seed)
+        started = time.perf_counter()
+        if method == "supervised":
+            from dnaaug.train.device import resolve_device
+            from dnaaug.train.supervised import train_supervised
+
+            model, _ = train_supervised(train_recs, y_train, config, device=resolve_device(self.spec.device),
+                                        progress=self.spec.progress)
+        else:
+            run_dir = self.run_dir(ds.name, method, seed)
+            resume = (run_dir / "checkpoints" / "last.pt").exists()
+            train(train_recs, run_dir, config, device=self.spec.device, resume=resume,
+                  progress=self.spec.progress, inputs=[f"{ds.source} (train split)"])
+            model = load_encoder(run_dir, device=self.spec.device)
+        train_s = time.perf_counter() - started
+        started = time.perf_counter()
+        x_train = embed_array(model, [r.sequence for r in train_recs])
+        x_test = embed_array(model, [r.sequence for r in test_recs])
+        return x_train, x_test, train_s, time.perf_counter() - started
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` or ``"0-4"`` -> seeds."""
+    try:
+        if "-" in text and "," not in text:
+            a, b = text.split("-")
+            return list(range(int(a), int(b) + 1))
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise InputError(f"--seeds {text!r}: expected e.g. 0,1,2 or 0-4") from None
+
+
+def training_curves(out: Path) -> dict[str, list[tuple[int, float]]]:
+    """Per dataset/method (seed 0 run): (global_step, epoch loss) of the contrastive epochs."""
+    curves = {}
+    for metrics in sorted((out / "runs").glob("*/*/seed*/metrics.jsonl")):
+        ds, method, seed = metrics.parts[-4], metrics.parts[-3], metrics.parts[-2]
+        if seed != sorted(p.name for p in metrics.parent.parent.iterdir())[0]:
+            continue
+        points = []
+        for line in metrics.read_text().splitlines():
+            try:
+                m = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if m.get("event") == "epoch" and "val_retrieval" in m and m.get("loss") is not None:
+                points.append((int(m["global_step"]), float(m["loss"])))
+        if points:
+            curves[f"{ds}/{method}"] = points
+    return curves
+
+
+__all__ = ["BenchmarkRunner", "BenchmarkSpec", "DEFAULT_METHODS", "cell_config", "parse_seeds", "split_methods",
+           "training_curves"]

@@ -1,0 +1,98 @@
+"""Opening input files as text lines (plain or gzip, by content) and writing files atomically.
+
+Readers call :func:`iter_lines` so that every I/O failure (missing file, binary data, truncated
+gzip) becomes one :class:`DatasetError` line that names the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from dnaaug.errors import DatasetError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """True when the file starts with the gzip magic bytes (the extension is not trusted)."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+def strip_compression_suffix(name: str) -> str:
+    """``"x.fa.gz"`` -> ``"x.fa"``; other names unchanged."""
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def file_stem(path: str | os.PathLike) -> str:
+    """File name without the format extension and a ``.gz``: ``data/x.csv.gz`` -> ``x``."""
+    return Path(strip_compression_suffix(Path(path).name)).stem
+
+
+def check_readable_file(path: str | os.PathLike) -> Path:
+    """Return ``path`` as a Path, or raise DatasetError if it is missing or not a file."""
+    p = Path(path)
+    if not p.exists():
+        raise DatasetError(f"{p}: no such file")
+    if p.is_dir():
+        raise DatasetError(f"{p}: is a folder, expected a file")
+    if not os.access(p, os.R_OK):
+        raise DatasetError(f"{p}: permission denied")
+    return p
+
+
+def open_binary(path: str | os.PathLike) -> IO[bytes]:
+    """Open a file for binary reading, transparently gunzipping gzip content."""
+    p = check_readable_file(path)
+    return gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")
+
+
+def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` for every line, 1-based, without the line ending.
+
+    CRLF and LF both work; a UTF-8 byte-order mark on the first line is dropped.
+    Raises DatasetError for undecodable (binary) content and for truncated or corrupt gzip.
+    """
+    lineno = 0
+    try:
+        with open_binary(path) as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                text = raw.decode("utf-8").rstrip("\r\n")
+                if lineno == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield lineno, text
+    except UnicodeDecodeError:
+        raise DatasetError(f"{path} line {lineno}: not UTF-8 text (a binary file?)") from None
+    except EOFError:
+        raise DatasetError(f"{path}: truncated gzip file (ends after line {lineno})") from None
+    except (gzip.BadGzipFile, zlib.error) as err:
+        raise DatasetError(f"{path}: corrupt gzip data after line {lineno} ({err})") from None
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
+    """Write to a temporary file beside ``path`` and rename it into place on success.
+
+    A crash or an exception leaves any previous file untouched and no partial file behind.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; data files are meant to be shared
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,99 @@
+"""Streaming embeddings: records -> h (N, D) from a trained trunk, in bounded memory.
+
+Records are read in chunks of ``batch_size``; each chunk is cut into windows of the model's
+length (``policy="tile"``: every window at ``stride`` for longer sequences, their embeddings
+mean-pooled into one; ``"center"``: the centre window only), encoded, and yielded. Nothing
+holds more than one chunk, so peak memory does not grow with the number of sequences.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from dnaaug.data.records import Record
+from dnaaug.errors import InputError
+from dnaaug.tokenize.onehot import codes_to_onehot
+from dnaaug.tokenize.packed import PackedSequences
+from dnaaug.train.api import TrainedEncoder
+from dnaaug.train.trainer import encoder_input
+
+
+def parse_shard(spec: str | None) -> tuple[int, int]:
+    """``"i/n"`` (0-based i) -> (i, n); None -> (0, 1)."""
+    if spec is None:
+        return 0, 1
+    try:
+        i, n = (int(v) for v in spec.split("/"))
+    except ValueError:
+        raise InputError(f"--shard {spec!r}: expected I/N, e.g. 0/4") from None
+    if n < 1 or not 0 <= i < n:
+        raise InputError(f"--shard {spec!r}: need 0 <= I < N")
+    return i, n
+
+
+def shard_records(records: Iterable[Record], shard: tuple[int, int]) -> Iterator[Record]:
+    """Every n-th record starting at i: shards of one input are disjoint and cover it."""
+    i, n = shard
+    return itertools.islice(records, i, None, n) if n > 1 else iter(records)
+
+
+def _windows(packed: PackedSequences, length: int, stride: int, policy: str
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """All windows of a chunk: codes (W, L), mask (W, L), owner (W,) index of the sequence in the chunk."""
+    long_ = np.flatnonzero(packed.lengths > length) if policy == "tile" else np.zeros(0, dtype=np.int64)
+    short = np.setdiff1d(np.arange(len(packed)), long_)
+    codes, mask = packed.window(short, length, "center")
+    parts_c, parts_m, owners = [codes], [mask], [torch.as_tensor(short)]
+    for i in long_:
+        c, m = packed.tiles(int(i), length, stride)
+        parts_c.append(c)
+        parts_m.append(m)
+        owners.append(torch.full((len(c),), int(i)))
+    return torch.cat(parts_c), torch.cat(parts_m), torch.cat(owners).long()
+
+
+@torch.no_grad()
+def embed_records(model: TrainedEncoder, records: Iterable[Record], *, batch_size: int = 256,
+                  stride: int | None = None, policy: str = "tile", progress: bool = False,
+                  total: int | None = None) -> Iterator[tuple[list[str], np.ndarray]]:
+    """Yield (ids, h (B, D) float32) chunk by chunk.
+
+    stride: tile step for sequences longer than the window (default: half the window)
+    policy: "tile" (pool all windows) or "center" (centre window only)
+    """
+    if policy not in ("tile", "center"):
+        raise InputError(f"window policy must be tile or center, got {policy!r}")
+    length = model.length
+    stride = stride or max(1, length // 2)
+    device = next(model.encoder.parameters()).device
+    it = iter(records)
+    with tqdm(total=total, unit="seq", desc="embedding", disable=not progress, dynamic_ncols=True) as bar:
+        while True:
+            chunk = list(itertools.islice(it, batch_size))
+            if not chunk:
+                return
+            packed = PackedSequences.from_strings([r.sequence for r in chunk], [r.id for r in chunk])
+            codes, mask, owner = _windows(packed, length, stride, policy)
+            out = torch.zeros(len(chunk), model.embedding_dim)
+            count = torch.zeros(len(chunk))
+            for s in range(0, len(codes), batch_size):
+                x = codes_to_onehot(codes[s:s + batch_size]).to(device)
+                m = mask[s:s + batch_size].to(device)
+                h = model.encoder(*encoder_input(model.tokenizer, x, m)).float().cpu()
+                out.index_add_(0, owner[s:s + batch_size], h)
+                count.index_add_(0, owner[s:s + batch_size], torch.ones(len(h)))
+            bar.update(len(chunk))
+            yield [r.id for r in chunk], (out / count[:, None]).numpy()
+
+
+def embed_array(model: TrainedEncoder, sequences: list[str], *, batch_size: int = 256,
+                policy: str = "tile") -> np.ndarray:
+    """Convenience: a list of strings -> (N, D) float32 array."""
+    records = (Record(str(i), s) for i, s in enumerate(sequences))
+    parts = [h for _, h in embed_records(model, records, batch_size=batch_size, policy=policy)]
+    return np.concatenate(parts) if parts else np.zeros((0, model.embedding_dim), np.float32)

@@ -1,0 +1,360 @@
+"""The encoder trunk (DiffAug's "semantic estimator"): a 1D CNN giving one embedding per sequence.
+
+Shape of the computation (``N`` sequences, window ``L``)::
+
+    one-hot x (N, 4, L)  --------------------------------\\
+    k-mer ids (N, L') -> Embedding(padding_idx=0) -> (N, kmer_dim, L')
+        -> stem conv (stem_kernel) -> norm -> GELU   [-> max-pool by `downsample`]
+        -> depth x residual block: norm -> GELU -> dilated conv (kernel, dilation g**b)
+                                   -> GELU -> channel dropout -> 1x1 conv, added to the input
+        -> norm -> GELU -> masked global pooling (mean and max over real positions)
+        [-> linear to embedding_dim]  -> h (N, D)
+
+Padding never leaks into ``h``: activations at padded positions are zeroed before every
+convolution that looks along the sequence (so a conv sees exactly the zeros it would see past
+the end of an unpadded sequence), normalisation statistics are taken over real positions only,
+and pooling ignores padding. Hence appending padding (with its mask) leaves ``h`` unchanged in
+eval mode, up to float rounding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from dnaaug.errors import ConfigError, InputError
+
+__all__ = ["EncoderConfig", "CNNEncoder", "count_parameters"]
+
+NormKind = Literal["layer", "group", "batch"]
+PoolKind = Literal["mean", "max", "meanmax"]
+
+
+@dataclass(frozen=True)
+class EncoderConfig:
+    """Hyper-parameters of :class:`CNNEncoder` (defaults are the library default encoder).
+
+    input: ``"onehot"`` (x is float (N, 4, L)) or ``"kmer"`` (x is long ids (N, L'), id 0 = padding).
+    vocab_size: number of k-mer ids including padding and unknown; required for ``"kmer"``.
+    kmer_dim: width of the k-mer embedding fed to the stem.
+    width: channels of the trunk.  depth: number of residual blocks.
+    kernel: odd kernel of the block convolutions; block ``b`` uses dilation ``dilation_growth**b``
+        (1, 2, 4, 8, ...), so 4 blocks of kernel 9 see 1 + 8 * 15 = 121 positions.
+    stem_kernel: odd kernel of the first convolution (motif detectors).
+    downsample: max-pool factor after the stem (1 = none). 2 halves the cost of the blocks and
+        doubles their receptive field; positions are pooled mask-aware, so padding still never leaks.
+    dropout: dropout inside each block.
+    norm: ``"layer"`` (default) normalises each position over its channels: it has no batch or
+        length statistics, so it is exactly the same for any batch size, any amount of padding,
+        train or eval, and costs no masking. ``"group"`` is GroupNorm with statistics over real
+        positions only (``groups`` groups). ``"batch"`` is BatchNorm with statistics over the real
+        positions of the batch (running statistics in eval): it depends on the batch composition
+        and is fragile for small batches, hence not the default.
+    groups: number of groups for ``norm="group"``; must divide ``width``.
+    pool: ``"meanmax"`` (default) concatenates the masked mean (composition, average signal) and the
+        masked max (presence of a motif anywhere, which the mean dilutes in long windows);
+        ``"mean"`` or ``"max"`` alone halve the embedding.
+    embedding_dim: if set, a final linear layer maps the pooled features to this width; if None,
+        D = width * (2 for meanmax else 1).
+    """
+
+    input: Literal["onehot", "kmer"] = "onehot"
+    vocab_size: int | None = None
+    kmer_dim: int = 64
+    width: int = 128
+    depth: int = 4
+    kernel: int = 9
+    dilation_growth: int = 2
+    stem_kernel: int = 15
+    downsample: int = 1
+    dropout: float = 0.1
+    norm: NormKind = "layer"
+    groups: int = 8
+    pool: PoolKind = "meanmax"
+    embedding_dim: int | None = None
+
+    def __post_init__(self) -> None:
+        def bad(name: str, why: str) -> ConfigError:
+            return ConfigError(f"encoder config: {name}={getattr(self, name)!r} {why}")
+
+        if self.input not in ("onehot", "kmer"):
+            raise bad("input", "must be 'onehot' or 'kmer'")
+        if self.input == "kmer" and (not isinstance(self.vocab_size, int) or self.vocab_size < 2):
+            raise bad("vocab_size", "must be an int >= 2 for input='kmer'")
+        for name in ("kmer_dim", "width", "stem_kernel", "kernel", "dilation_growth", "downsample", "groups"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise bad(name, "must be a positive int")
+        if not isinstance(self.depth, int) or self.depth < 0:
+            raise bad("depth", "must be an int >= 0")
+        for name in ("kernel", "stem_kernel"):
+            if getattr(self, name) % 2 == 0:
+                raise bad(name, "must be odd (same-length convolutions)")
+        if not 0.0 <= float(self.dropout) < 1.0:
+            raise bad("dropout", "must be in [0, 1)")
+        if self.norm not in ("layer", "group", "batch"):
+            raise bad("norm", "must be 'layer', 'group' or 'batch'")
+        if self.norm == "group" and self.width % self.groups:
+            raise bad("groups", f"must divide width={self.width}")
+        if self.pool not in ("mean", "max", "meanmax"):
+            raise bad("pool", "must be 'mean', 'max' or 'meanmax'")
+        if self.embedding_dim is not None and (not isinstance(self.embedding_dim, int) or self.embedding_dim < 1):
+            raise bad("embedding_dim", "must be a positive int or None")
+
+    @property
+    def dilations(self) -> tuple[int, ...]:
+        """Dilation of each residual block."""
+        return tuple(self.dilation_growth ** b for b in range(self.depth))
+
+    @property
+    def receptive_field(self) -> int:
+        """Input positions that one output position of the trunk sees (before pooling)."""
+        inner = 1 + sum((self.kernel - 1) * d for d in self.dilations)
+        return self.stem_kernel - 1 + self.downsample * inner
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON-able) for run folders and checkpoints."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EncoderConfig:
+        """Build from plain data; unknown keys raise ConfigError naming them."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"encoder config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        return cls(**data)
+
+
+# ----------------------------------------------------------------------------- normalisation
+
+
+class _ChannelLayerNorm(nn.Module):
+    """LayerNorm over channels at each position of (N, C, L); needs no mask (per position)."""
+
+    def __init__(self, channels: int, eps: float = 1e-5):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.eps = eps
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        # the fused kernel on a channels-last view is several times faster than elementwise ops;
+        # a contiguous result keeps the following GELU (and its backward) on the fast path
+        return F.layer_norm(x.transpose(1, 2), (x.shape[1],), self.weight, self.bias, self.eps).transpose(1, 2).contiguous()
+
+
+class _MaskedGroupNorm(nn.Module):
+    """GroupNorm whose statistics (per sample and group) use real positions only."""
+
+    def __init__(self, channels: int, groups: int, eps: float = 1e-5):
+        super().__init__()
+        self.groups = groups
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.eps = eps
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        n, c, length = x.shape
+        xg = x.reshape(n, self.groups, c // self.groups, length)
+        m = mask.reshape(n, 1, 1, length).to(x.dtype)
+        count = (m.sum(dim=(2, 3), keepdim=True) * (c // self.groups)).clamp_min(1.0)
+        mean = (xg * m).sum(dim=(2, 3), keepdim=True) / count
+        var = ((xg - mean).pow(2) * m).sum(dim=(2, 3), keepdim=True) / count
+        out = ((xg - mean) * torch.rsqrt(var + self.eps)).reshape(n, c, length)
+        return out * self.weight[:, None] + self.bias[:, None]
+
+
+class _MaskedBatchNorm(nn.Module):
+    """BatchNorm over (batch, real positions); running statistics are used in eval mode."""
+
+    def __init__(self, channels: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.register_buffer("running_mean", torch.zeros(channels))
+        self.register_buffer("running_var", torch.ones(channels))
+        self.eps = eps
+        self.momentum = momentum
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        if self.training:
+            m = mask[:, None, :].to(x.dtype)
+            count = m.sum().clamp_min(1.0)
+            mean = (x * m).sum(dim=(0, 2)) / count
+            var = ((x - mean[:, None]).pow(2) * m).sum(dim=(0, 2)) / count
+            with torch.no_grad():
+                unbiased = var * (count / (count - 1).clamp_min(1.0))
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(unbiased.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = torch.rsqrt(var + self.eps) * self.weight
+        return (x - mean[:, None]) * scale[:, None] + self.bias[:, None]
+
+
+def _make_norm(config: EncoderConfig, channels: int) -> nn.Module:
+    if config.norm == "layer":
+        return _ChannelLayerNorm(channels)
+    if config.norm == "group":
+        return _MaskedGroupNorm(channels, config.groups)
+    return _MaskedBatchNorm(channels)
+
+
+# ----------------------------------------------------------------------------- trunk
+
+
+class _ResidualBlock(nn.Module):
+    """Pre-norm residual block: x + 1x1conv(dropout(GELU(dilated_conv(mask * GELU(norm(x)))))).
+
+    One normalisation per block (as in ConvNeXt) and channel dropout (whole channels of a
+    sequence, ``Dropout1d``): on CPU the elementwise passes cost as much as the convolutions, and
+    element-wise dropout alone costs about 10x a channel mask.
+    """
+
+    def __init__(self, config: EncoderConfig, dilation: int):
+        super().__init__()
+        w = config.width
+        self.norm = _make_norm(config, w)
+        self.conv = nn.Conv1d(w, w, config.kernel, dilation=dilation, padding=dilation * (config.kernel - 1) // 2)
+        self.dropout = nn.Dropout1d(config.dropout)
+        self.mix = nn.Conv1d(w, w, 1)
+
+    def forward(self, x: Tensor, mask: Tensor, mask_f: Tensor | None) -> Tensor:
+        y = F.gelu(self.norm(x, mask))
+        if mask_f is not None:  # zero padding so the dilated conv sees what it sees past the end
+            y = y * mask_f
+        y = F.gelu(self.conv(y))
+        return x + self.mix(self.dropout(y))
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+class CNNEncoder(nn.Module):
+    """1D CNN encoder: one-hot (N, 4, L) or k-mer ids (N, L') with mask (N, L) -> h (N, D).
+
+    ``forward(x, mask=None)``:
+      - ``input="onehot"``: x float (N, 4, L). ``mask`` bool (N, L), True = real base; None means
+        every position is real (an ``N`` base and right padding are both all-zero columns, so
+        padding cannot be inferred from x).
+      - ``input="kmer"``: x integer ids (N, L') in [0, vocab_size), 0 = padding. ``mask`` bool
+        (N, L'); None means ``x != 0``.
+    Returns h float (N, embedding_dim). A sequence with no real position gets the embedding of an
+    empty sequence (pooled features 0), not NaN.
+    """
+
+    def __init__(self, config: EncoderConfig | None = None):
+        super().__init__()
+        config = config if config is not None else EncoderConfig()
+        if not isinstance(config, EncoderConfig):
+            raise ConfigError(f"CNNEncoder: config must be an EncoderConfig, got {type(config).__name__}")
+        self.config = config
+        if config.input == "kmer":
+            self.embed_tokens: nn.Embedding | None = nn.Embedding(config.vocab_size, config.kmer_dim, padding_idx=0)
+            in_channels = config.kmer_dim
+        else:
+            self.embed_tokens = None
+            in_channels = 4
+        self.stem = nn.Conv1d(in_channels, config.width, config.stem_kernel, padding=config.stem_kernel // 2)
+        self.stem_norm = _make_norm(config, config.width)
+        self.blocks = nn.ModuleList(_ResidualBlock(config, d) for d in config.dilations)
+        self.final_norm = _make_norm(config, config.width)
+        pooled = config.width * (2 if config.pool == "meanmax" else 1)
+        self.project: nn.Linear | None = (
+            nn.Linear(pooled, config.embedding_dim) if config.embedding_dim is not None else None)
+        self._embedding_dim = config.embedding_dim if config.embedding_dim is not None else pooled
+
+    @property
+    def embedding_dim(self) -> int:
+        """D, the width of h."""
+        return self._embedding_dim
+
+    # -- input checks ---------------------------------------------------------------------------
+
+    def _check(self, x: Tensor, mask: Tensor | None) -> Tensor:
+        """Validate x and mask; return the mask as bool (N, L)."""
+        cfg = self.config
+        if not isinstance(x, Tensor):
+            raise InputError(f"x: expected a torch.Tensor, got {type(x).__name__}")
+        if cfg.input == "onehot":
+            if x.dim() != 3 or x.shape[1] != 4 or not x.is_floating_point():
+                raise InputError(
+                    "x: expected a float one-hot tensor of shape (N, 4, L) for input='onehot', "
+                    f"got shape {tuple(x.shape)} dtype {x.dtype}")
+        else:
+            if x.dim() != 2 or x.is_floating_point() or x.dtype == torch.bool:
+                raise InputError(
+                    "x: expected integer k-mer ids of shape (N, L') for input='kmer', "
+                    f"got shape {tuple(x.shape)} dtype {x.dtype}")
+            if x.numel() and (int(x.min()) < 0 or int(x.max()) >= cfg.vocab_size):
+                raise InputError(f"x: k-mer ids must lie in [0, {cfg.vocab_size}), "
+                                 f"got range [{int(x.min())}, {int(x.max())}]")
+        n, length = x.shape[0], x.shape[-1]
+        if n == 0 or length == 0:
+            raise InputError(f"x: expected at least one sequence and one position, got shape {tuple(x.shape)}")
+        if mask is None:
+            if cfg.input == "kmer":
+                return x != 0
+            return torch.ones(n, length, dtype=torch.bool, device=x.device)
+        if not isinstance(mask, Tensor) or mask.shape != (n, length):
+            shape = tuple(mask.shape) if isinstance(mask, Tensor) else type(mask).__name__
+            raise InputError(f"mask: expected a bool tensor of shape (N, L) = ({n}, {length}), got {shape}")
+        if mask.dtype != torch.bool:
+            raise InputError(f"mask: expected dtype torch.bool (True = real position), got {mask.dtype}")
+        return mask.to(x.device)
+
+    # -- forward --------------------------------------------------------------------------------
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """x (N, 4, L) float or (N, L') ids; mask (N, L) bool or None -> h (N, D)."""
+        mask = self._check(x, mask)
+        if self.embed_tokens is not None:
+            x = self.embed_tokens(x.long()).transpose(1, 2)  # (N, kmer_dim, L')
+        padded = not bool(mask.all())
+        if padded:
+            x = x * mask[:, None, :].to(x.dtype)
+        x = F.gelu(self.stem_norm(self.stem(x), mask))
+        if self.config.downsample > 1:
+            x, mask = _masked_maxpool(x, mask, self.config.downsample)
+        mask_f = mask[:, None, :].to(x.dtype) if padded else None
+        for block in self.blocks:
+            x = block(x, mask, mask_f)
+        x = F.gelu(self.final_norm(x, mask))
+        h = _masked_pool(x, mask, self.config.pool)
+        if self.project is not None:
+            h = self.project(h)
+        return h
+
+
+def _masked_maxpool(x: Tensor, mask: Tensor, factor: int) -> tuple[Tensor, Tensor]:
+    """Max-pool (N, C, L) by `factor` ignoring padded positions; a window is real if any input is.
+
+    ceil_mode keeps the last partial window, so an unpadded sequence and the same sequence with
+    appended padding give the same pooled real positions.
+    """
+    x = x.masked_fill(~mask[:, None, :], -math.inf)
+    x = F.max_pool1d(x, factor, factor, ceil_mode=True)
+    pooled_mask = F.max_pool1d(mask[:, None, :].float(), factor, factor, ceil_mode=True)[:, 0] > 0
+    return x.masked_fill(~pooled_mask[:, None, :], 0.0), pooled_mask
+
+
+def _masked_pool(x: Tensor, mask: Tensor, how: str) -> Tensor:
+    """Global pooling of (N, C, L) over real positions -> (N, C) or (N, 2C) for meanmax."""
+    m = mask[:, None, :]
+    count = m.sum(dim=2).clamp_min(1).to(x.dtype)
+    parts = []
+    if how in ("mean", "meanmax"):
+        parts.append((x * m.to(x.dtype)).sum(dim=2) / count)
+    if how in ("max", "meanmax"):
+        mx = x.masked_fill(~m, -math.inf).amax(dim=2)
+        parts.append(torch.where(torch.isfinite(mx), mx, torch.zeros_like(mx)))
+    return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)

@@ -1,0 +1,149 @@
+"""Training configuration: frozen dataclasses, the one typed place where defaults live.
+
+A config file (JSON) and command-line options use the same keys; unknown keys raise a
+ConfigError naming them. The resolved config is written into every run folder and checkpoint.
+Named budgets (presets) live in :mod:`dnaaug.train.presets`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dnaaug.errors import ConfigError
+from dnaaug.models.encoder import EncoderConfig
+from dnaaug.train.dataclass_io import from_dict, merge, to_dict
+
+LOSSES = ("soft", "infonce")
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """A-step loss. ``soft``: soft contrastive (Student-t kernels, nu_p for targets, nu_q for the model);
+    ``infonce``: NT-Xent with ``temperature``."""
+
+    name: str = "soft"
+    temperature: float = 0.1
+    nu_p: float = 100.0
+    nu_q: float = 1.0
+
+    def __post_init__(self):
+        if self.name not in LOSSES:
+            raise ConfigError(f"loss.name must be one of {', '.join(LOSSES)}, got {self.name!r}")
+
+
+@dataclass(frozen=True)
+class DiffAugConfig:
+    """The DiffAug loop (DIFFAUG.md "The loop"): budgets per phase and generator settings.
+
+    Phases: warm-up A-step (``warmup_epochs``) then ``rounds`` x [B-step (``generator_epochs``),
+    generate (``positives`` per sequence), A-step (``contrastive_epochs``)].
+    ``strength`` < 1 starts sampling from the anchor noised to that level (SDEdit); 1.0 is the
+    paper's pure-noise start.
+    """
+
+    base_augment: str = "rc+translocation:shift=10+mutation:rate=0.05"
+    warmup_epochs: int = 4
+    rounds: int = 2
+    generator_epochs: int = 6
+    contrastive_epochs: int = 3
+    positives: int = 2
+    p_gen: float = 0.5
+    sampler: str = "ddim"
+    sampling_steps: int = 20
+    strength: float = 0.4
+    guidance: float = 1.0
+    schedule: str = "cosine"
+    diffusion_steps: int = 1000
+    denoiser_channels: int = 64
+    denoiser_depth: int = 4
+    cond_dropout: float = 0.1
+    generator_lr: float = 1e-3
+    generator_batch_size: int = 128
+    ema_decay: float = 0.995
+    diagnostics_sample: int = 512
+
+    def __post_init__(self):
+        if self.sampler not in ("ddim", "ddpm"):
+            raise ConfigError(f"diffaug.sampler must be ddim or ddpm, got {self.sampler!r}")
+        if not 0.0 < self.strength <= 1.0:
+            raise ConfigError(f"diffaug.strength must be in (0, 1], got {self.strength}")
+        if not 0.0 <= self.p_gen <= 1.0:
+            raise ConfigError(f"diffaug.p_gen must be in [0, 1], got {self.p_gen}")
+        for name in ("warmup_epochs", "generator_epochs", "contrastive_epochs"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"diffaug.{name} must be >= 0")
+        if self.rounds < 1 or self.positives < 1 or self.sampling_steps < 1:
+            raise ConfigError("diffaug.rounds, diffaug.positives and diffaug.sampling_steps must be >= 1")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run needs besides its input data.
+
+    length:      model window in bases (None: the median input length, capped at 1024)
+    augment:     augmenter spec (``rc+translocation:shift=20``) or ``diffaug`` for the DiffAug loop
+    epochs:      contrastive epochs for a baseline-augmenter run (DiffAug uses its own phase budgets)
+    val_size:    sequences held out (label-free) for choosing the ``best`` checkpoint; 0 disables
+    """
+
+    tokenizer: str = "onehot"
+    length: int | None = None
+    augment: str = "rc+translocation:shift=10"
+    epochs: int = 10
+    batch_size: int = 128
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    projection_dim: int = 128
+    loss: LossConfig = field(default_factory=LossConfig)
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    diffaug: DiffAugConfig = field(default_factory=DiffAugConfig)
+    val_size: int = 256
+    log_every: int = 50
+    save_every_epoch: bool = False
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.length is not None and self.length < 8:
+            raise ConfigError(f"length must be >= 8, got {self.length}")
+        if self.epochs < 0 or self.batch_size < 2:
+            raise ConfigError("epochs must be >= 0 and batch_size >= 2")
+        if self.lr <= 0:
+            raise ConfigError(f"lr must be > 0, got {self.lr}")
+
+    @property
+    def uses_diffaug(self) -> bool:
+        return self.augment.strip() == "diffaug"
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, require_all: bool = False) -> "TrainConfig":
+        return from_dict(cls, data, require_all=require_all)
+
+    def updated(self, overrides: dict[str, Any]) -> "TrainConfig":
+        """A new config with nested overrides applied (keys checked)."""
+        return TrainConfig.from_dict(merge(self.to_dict(), overrides))
+
+    def with_length(self, length: int) -> "TrainConfig":
+        return replace(self, length=length)
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a JSON config file into a dict (ConfigError on bad JSON, naming file and line)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read config ({err.strerror})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}: line {err.lineno}, column {err.colno}: invalid JSON ({err.msg})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a JSON object")
+    data.pop("dnaaug_version", None)
+    return data

@@ -1,0 +1,55 @@
+"""Named budgets: one typed place for how long each phase runs.
+
+- ``smoke``:     seconds; for tests and a first look.
+- ``cpu-small``: a laptop: the whole DiffAug loop on ~5,000 sequences of 100-300 bp in at most
+                 ~10 minutes on 2 CPU cores, a baseline-augmenter run in at most ~3.
+- ``paper``:     a GPU: a wider encoder, longer budgets, 3 rounds.
+
+Baseline runs get the same number of encoder epochs as the DiffAug A-steps
+(``warmup + rounds x contrastive``), so a comparison changes only the augmenter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dnaaug.errors import ConfigError
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "smoke": {
+        "batch_size": 32,
+        "val_size": 0,
+        "encoder": {"width": 32, "depth": 2},
+        "projection_dim": 32,
+        "diffaug": {"warmup_epochs": 1, "rounds": 1, "generator_epochs": 1, "contrastive_epochs": 1,
+                    "positives": 1, "sampling_steps": 4, "denoiser_channels": 16, "denoiser_depth": 2,
+                    "diagnostics_sample": 64},
+    },
+    "cpu-small": {
+        "batch_size": 128,
+        "val_size": 256,
+        "encoder": {"width": 64, "depth": 4},
+        "projection_dim": 64,
+        "diffaug": {"warmup_epochs": 3, "rounds": 1, "generator_epochs": 6, "contrastive_epochs": 3,
+                    "positives": 2, "sampling_steps": 10, "denoiser_channels": 64, "denoiser_depth": 4},
+    },
+    "paper": {
+        "batch_size": 256,
+        "val_size": 1024,
+        "encoder": {"width": 256, "depth": 8},
+        "projection_dim": 128,
+        "diffaug": {"warmup_epochs": 20, "rounds": 3, "generator_epochs": 30, "contrastive_epochs": 20,
+                    "positives": 4, "sampling_steps": 50, "denoiser_channels": 128, "denoiser_depth": 8,
+                    "generator_batch_size": 256},
+    },
+}
+
+
+def preset(name: str) -> dict[str, Any]:
+    """The override dict of a preset, with ``epochs`` matched to the DiffAug encoder budget."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in PRESETS[name].items()}
+    d = out["diffaug"]
+    out["epochs"] = d["warmup_epochs"] + d["rounds"] * d["contrastive_epochs"]
+    return out

@@ -1,0 +1,98 @@
+"""The run folder: config.json, metrics.jsonl, checkpoints/, plots, and a lock.
+
+Layout::
+
+    RUN_DIR/config.json          resolved config + package version (written once, atomically)
+    RUN_DIR/metrics.jsonl        one JSON object per line (step intervals, epochs, phases, diagnostics)
+    RUN_DIR/checkpoints/last.pt  latest state (resume point)
+    RUN_DIR/checkpoints/best.pt  best by the label-free criterion (see dnaaug.train.validation)
+    RUN_DIR/checkpoints/epoch-*.pt  when asked
+    RUN_DIR/bank.npy             DiffAug positive bank (uint8 base indices), when used
+    RUN_DIR/.lock                held while a process trains in the folder
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from dnaaug.errors import InputError, RunLockedError
+
+
+class RunDir:
+    """Paths and append-only metrics of one run folder; ``lock()`` makes a second process refuse."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        self.path = Path(path)
+        if create:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+                (self.path / "checkpoints").mkdir(exist_ok=True)
+            except OSError as err:
+                raise InputError(f"{self.path}: cannot create run folder ({err.strerror})") from None
+            if not os.access(self.path, os.W_OK):
+                raise InputError(f"{self.path}: run folder is not writable")
+        self._lock_fh = None
+
+    config = property(lambda self: self.path / "config.json")
+    metrics = property(lambda self: self.path / "metrics.jsonl")
+    last = property(lambda self: self.path / "checkpoints" / "last.pt")
+    best = property(lambda self: self.path / "checkpoints" / "best.pt")
+    bank = property(lambda self: self.path / "bank.npy")
+
+    def epoch_checkpoint(self, phase: str, epoch: int) -> Path:
+        return self.path / "checkpoints" / f"epoch-{phase}-{epoch:03d}.pt"
+
+    def lock(self) -> None:
+        """Take an exclusive, non-blocking lock on the folder (released on exit or process death)."""
+        fh = open(self.path / ".lock", "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise RunLockedError(f"{self.path}: another dnaaug process is using this run folder "
+                                 "(wait for it to finish or choose another --out)") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._lock_fh = fh
+
+    def unlock(self) -> None:
+        if self._lock_fh is not None:
+            fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_UN)
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def log(self, event: str, **fields: Any) -> None:
+        """Append one metrics line; a single write() per line so a crash leaves at most one partial line."""
+        line = json.dumps({"event": event, "time": round(time.time(), 3), **fields}, default=float) + "\n"
+        with open(self.metrics, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+
+    def read_metrics(self) -> list[dict[str, Any]]:
+        """All complete metrics lines (a partial last line from a crash is skipped)."""
+        if not self.metrics.exists():
+            return []
+        out = []
+        for line in self.metrics.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    def truncate_metrics_after(self, global_step: int) -> None:
+        """On resume, drop metric lines logged after the checkpoint's step (they will be logged again)."""
+        if not self.metrics.exists():
+            return
+        keep = [m for m in self.read_metrics() if m.get("global_step", -1) <= global_step
+                or m.get("event") in ("run", "resume")]
+        from dnaaug.train.checkpoint import atomic_write_text
+
+        atomic_write_text(self.metrics, "".join(json.dumps(m) + "\n" for m in keep))

@@ -1,0 +1,344 @@
+"""The training loop: runs the phases of a plan, checkpoints, resumes in any phase.
+
+Determinism on CPU: every random draw comes from one of three sources whose state is saved in
+each checkpoint: ``data_gen`` (random crops), ``aug_gen`` (augmenters, generator loss, bank
+mixing) and torch's global generator (dropout inside the networks; seeded once at the start).
+An epoch's batch order is rebuilt from (seed, phase, epoch), so a run interrupted mid-epoch and
+resumed ends with the same weights as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import signal
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+import dnaaug
+from dnaaug.augment.registry import parse as parse_augmenter
+from dnaaug.errors import CheckpointError, NumericalError
+from dnaaug.losses import make_loss
+from dnaaug.models.encoder import CNNEncoder
+from dnaaug.models.heads import ContrastiveModel, ProjectionHead
+from dnaaug.tokenize import KmerTokenizer, onehot_to_kmer_ids, parse_tokenizer
+from dnaaug.tokenize.onehot import codes_to_onehot
+from dnaaug.train import bank as bank_io
+from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
+from dnaaug.train.config import TrainConfig
+from dnaaug.train.data import TrainData, epoch_seed
+from dnaaug.train.phases import Phase, plan_phases
+from dnaaug.train.run_dir import RunDir
+from dnaaug.train.validation import view_retrieval
+
+log = logging.getLogger(__name__)
+
+
+class Interrupted(Exception):
+    """Raised after Ctrl-C once the state has been checkpointed."""
+
+
+def build_encoder(config: TrainConfig, length: int) -> tuple[CNNEncoder, Any]:
+    """The encoder trunk and its tokenizer for a config and window length."""
+    tokenizer = parse_tokenizer(config.tokenizer, length)
+    enc_cfg = config.encoder
+    if isinstance(tokenizer, KmerTokenizer):
+        enc_cfg = replace(enc_cfg, input="kmer", vocab_size=tokenizer.vocab_size)
+    else:
+        enc_cfg = replace(enc_cfg, input="onehot", vocab_size=None)
+    return CNNEncoder(enc_cfg), tokenizer
+
+
+def encoder_input(tokenizer, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One-hot views (N,4,L) -> what the encoder eats: the same, or k-mer ids (N,L') and token mask."""
+    if isinstance(tokenizer, KmerTokenizer):
+        return onehot_to_kmer_ids(x, mask, tokenizer.k, tokenizer.stride)
+    return x, mask
+
+
+class Trainer:
+    """Runs a :class:`TrainConfig` on :class:`TrainData` into a :class:`RunDir`.
+
+    Use :meth:`run` for a fresh run and :meth:`resume` to continue from ``last.pt``.
+    """
+
+    def __init__(self, config: TrainConfig, data: TrainData, run: RunDir, *, device: torch.device,
+                 progress: bool = True):
+        self.config, self.data, self.run_dir, self.device, self.progress = config, data, run, device, progress
+        self.length = int(config.length)
+        self.phases = plan_phases(config)
+        torch.manual_seed(config.seed)  # dropout + weight init: seeded once, state checkpointed
+        self.encoder, self.tokenizer = build_encoder(config, self.length)
+        head = ProjectionHead(self.encoder.embedding_dim, hidden=2 * config.projection_dim,
+                              out=config.projection_dim)
+        self.model = ContrastiveModel(self.encoder, head).to(device)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.loss_fn = make_loss(config.loss.name, **self._loss_params())
+        spec = config.diffaug.base_augment if config.uses_diffaug else config.augment
+        self.augment = parse_augmenter(spec)
+        self.data_gen = torch.Generator().manual_seed(config.seed + 1)
+        self.aug_gen = torch.Generator().manual_seed(config.seed + 2)
+        self.state: dict[str, Any] = {"phase_index": 0, "epoch": 0, "step": 0, "global_step": 0,
+                                      "best_score": None, "bank_round": 0}
+        self.generator_model = self.ema = self.gen_optimizer = None
+        self.bank: np.ndarray | None = None
+        if config.uses_diffaug:
+            self._build_generator()
+        self._stop = False
+        self.amp = (torch.autocast("cuda", dtype=torch.bfloat16)
+                    if device.type == "cuda" and torch.cuda.is_bf16_supported() else nullcontext())
+
+    # ------------------------------------------------------------------ set-up
+    def _loss_params(self) -> dict[str, float]:
+        c = self.config.loss
+        return {"temperature": c.temperature} if c.name == "infonce" else {"nu_p": c.nu_p, "nu_q": c.nu_q}
+
+    def _build_generator(self) -> None:
+        from dnaaug.diffusion.ema import EMA
+        from dnaaug.diffusion.generator import ConditionalGenerator
+        from dnaaug.diffusion.schedule import ScheduleConfig
+        from dnaaug.models.denoiser import DenoiserConfig
+
+        d = self.config.diffaug
+        self.generator_model = ConditionalGenerator.build(
+            self.encoder.embedding_dim,
+            DenoiserConfig(channels=d.denoiser_channels, depth=d.denoiser_depth, cond_dropout=d.cond_dropout),
+            ScheduleConfig(kind=d.schedule, num_train_steps=d.diffusion_steps)).to(self.device)
+        self.ema = EMA(self.generator_model, decay=d.ema_decay)
+        self.gen_optimizer = torch.optim.AdamW(self.generator_model.parameters(), lr=d.generator_lr,
+                                               weight_decay=0.0)
+
+    def condition(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The generator's condition: the frozen encoder's L2-normalised embedding h (N, D)."""
+        was_training = self.encoder.training
+        self.encoder.eval()
+        with torch.no_grad():
+            h = self.encoder(*encoder_input(self.tokenizer, x, mask)).float()
+        self.encoder.train(was_training)
+        return F.normalize(h, dim=1)
+
+    def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """h (N, D) of one-hot windows in eval mode (no gradient)."""
+        self.encoder.eval()
+        with torch.no_grad(), self.amp:
+            return self.encoder(*encoder_input(self.tokenizer, x, mask)).float()
+
+    # ------------------------------------------------------------------ checkpoints
+    def checkpoint_payload(self) -> dict[str, Any]:
+        g = self.generator_model
+        return {
+            "config": self.config.to_dict(),
+            "length": self.length,
+            "phases": [p.name for p in self.phases],
+            "state": dict(self.state),
+            "encoder": self.encoder.state_dict(),
+            "encoder_config": self.encoder.config.to_dict(),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "generator": None if g is None else g.state_dict(),
+            "generator_config": None if g is None else g.config_dict(),
+            "ema": None if self.ema is None else self.ema.state_dict(),
+            "gen_optimizer": None if g is None else self.gen_optimizer.state_dict(),
+            "rng": {"torch": torch.get_rng_state(), "data": self.data_gen.get_state(),
+                    "aug": self.aug_gen.get_state()},
+        }
+
+    def save(self, *, best: bool = False, epoch_tag: str | None = None) -> None:
+        payload = self.checkpoint_payload()
+        save_checkpoint(self.run_dir.last, payload)
+        if best:
+            save_checkpoint(self.run_dir.best, payload)
+        if epoch_tag is not None:
+            save_checkpoint(self.run_dir.path / "checkpoints" / epoch_tag, payload)
+
+    def load_state(self, ckpt: dict[str, Any]) -> None:
+        """Restore weights, optimisers, RNG states and the position in the plan from a checkpoint."""
+        try:
+            self.model.load_state_dict(ckpt["model"])
+            self.optimizer.load_state_dict(ckpt["optimizer"])
+            if self.generator_model is not None and ckpt.get("generator") is not None:
+                self.generator_model.load_state_dict(ckpt["generator"])
+                self.ema.load_state_dict(ckpt["ema"])
+                self.gen_optimizer.load_state_dict(ckpt["gen_optimizer"])
+            torch.set_rng_state(ckpt["rng"]["torch"])
+            self.data_gen.set_state(ckpt["rng"]["data"])
+            self.aug_gen.set_state(ckpt["rng"]["aug"])
+            self.state = dict(ckpt["state"])
+        except (KeyError, RuntimeError, ValueError) as err:
+            raise CheckpointError(f"checkpoint does not match this run's config ({str(err)[:200]})") from None
+        if self.state.get("bank_round"):
+            self.bank = bank_io.load(self.run_dir.bank, expected=(len(self.data.train),
+                                                                  self.config.diffaug.positives, self.length))
+
+    # ------------------------------------------------------------------ run
+    def run(self, *, resume: bool = False) -> dict[str, Any]:
+        """Run (or continue) the plan; returns the final state. Ctrl-C checkpoints and raises Interrupted."""
+        if resume:
+            self.load_state(load_checkpoint(self.run_dir.last))
+            self.run_dir.truncate_metrics_after(self.state["global_step"])
+            self.run_dir.log("resume", global_step=self.state["global_step"], phase=self._phase().name
+                             if self.state["phase_index"] < len(self.phases) else "done")
+        else:
+            self.run_dir.log("run", version=dnaaug.__version__, n_train=len(self.data.train),
+                             n_val=len(self.data.val), length=self.length, phases=[p.name for p in self.phases],
+                             parameters=sum(p.numel() for p in self.model.parameters()))
+        with self._sigint_checkpoints():
+            while self.state["phase_index"] < len(self.phases):
+                phase = self._phase()
+                started = time.perf_counter()
+                if phase.kind == "contrastive":
+                    self._run_contrastive(phase)
+                elif phase.kind == "generator":
+                    self._run_generator(phase)
+                else:
+                    self._run_generate(phase)
+                self.run_dir.log("phase", phase=phase.name, seconds=round(time.perf_counter() - started, 3),
+                                 global_step=self.state["global_step"])
+                self.state.update(phase_index=self.state["phase_index"] + 1, epoch=0, step=0)
+                self.save()
+        if self.state["best_score"] is None:  # no contrastive epoch ran (e.g. 0 epochs): last is best
+            self.save(best=True)
+        return dict(self.state)
+
+    def _phase(self) -> Phase:
+        return self.phases[self.state["phase_index"]]
+
+    @contextmanager
+    def _sigint_checkpoints(self):
+        """Ctrl-C sets a flag; the loop checkpoints at the next step boundary and stops."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum, frame):
+            if self._stop:  # second Ctrl-C: stop now
+                raise KeyboardInterrupt
+            self._stop = True
+            log.warning("interrupt received: saving a checkpoint at the next step")
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _check_stop(self) -> None:
+        if self._stop:
+            self.save()
+            self.run_dir.log("interrupted", global_step=self.state["global_step"], phase=self._phase().name)
+            raise Interrupted(f"interrupted in phase {self._phase().name}; checkpoint saved to "
+                              f"{self.run_dir.last}; continue with --resume {self.run_dir.path}")
+
+    def _bar(self, total: int, desc: str):
+        return tqdm(total=total, desc=desc, unit="batch", leave=False, disable=not self.progress,
+                    dynamic_ncols=True)
+
+    def _nonfinite(self, phase: Phase, value: float) -> NumericalError:
+        return NumericalError(
+            f"non-finite loss ({value}) in phase {phase.name}, epoch {self.state['epoch'] + 1}, step "
+            f"{self.state['step'] + 1}; the last good checkpoint is kept at {self.run_dir.last}. "
+            "Try a lower --lr, or fp32 on GPU (--device cpu to compare)")
+
+    # ------------------------------------------------------------------ A-step
+    def _views(self, idx: np.ndarray, phase: Phase) -> tuple[torch.Tensor, ...]:
+        codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
+        x = codes_to_onehot(codes).to(self.device, non_blocking=True)
+        mask = mask.to(self.device, non_blocking=True)
+        v1 = self.augment(x, generator=self.aug_gen, mask=mask)
+        v2 = self.augment(x, generator=self.aug_gen, mask=mask)
+        m2 = mask
+        if phase.use_bank and self.bank is not None:
+            k = self.config.diffaug.positives
+            use = torch.rand(len(idx), generator=self.aug_gen) < self.config.diffaug.p_gen
+            pick = torch.randint(0, k, (len(idx),), generator=self.aug_gen)
+            if use.any():
+                gen_x, gen_mask = bank_io.to_onehot(self.bank, idx, pick.numpy(), self.data.train.lengths,
+                                                    self.length)
+                use_d = use.to(self.device)
+                v2 = torch.where(use_d[:, None, None], gen_x.to(self.device), v2)
+                m2 = torch.where(use_d[:, None], gen_mask.to(self.device), mask)
+        return v1, mask, v2, m2
+
+    def _run_contrastive(self, phase: Phase) -> None:
+        cfg = self.config
+        while self.state["epoch"] < phase.epochs:
+            epoch = self.state["epoch"]
+            batches = self.data.epoch_batches(cfg.batch_size, epoch_seed(cfg.seed, self.state["phase_index"], epoch))
+            self.model.train()
+            losses: list[float] = []
+            seen, started = 0, time.perf_counter()
+            with self._bar(len(batches), f"{phase.name} epoch {epoch + 1}/{phase.epochs}") as bar:
+                bar.update(self.state["step"])
+                while self.state["step"] < len(batches):
+                    self._check_stop()
+                    idx = batches[self.state["step"]]
+                    v1, m1, v2, m2 = self._views(idx, phase)
+                    with self.amp:
+                        h1, z1 = self.model(*encoder_input(self.tokenizer, v1, m1))
+                        h2, z2 = self.model(*encoder_input(self.tokenizer, v2, m2))
+                        loss = self._contrastive_loss(h1, z1, h2, z2)
+                    value = float(loss.detach())
+                    if not math.isfinite(value):
+                        raise self._nonfinite(phase, value)
+                    self.optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    self.optimizer.step()
+                    losses.append(value)
+                    seen += len(idx)
+                    self.state["step"] += 1
+                    self.state["global_step"] += 1
+                    rate = seen / max(time.perf_counter() - started, 1e-9)
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{value:.4f}", seq_s=f"{rate:.0f}")
+                    if self.state["global_step"] % cfg.log_every == 0:
+                        self.run_dir.log("step", phase=phase.name, round=phase.round, epoch=epoch + 1,
+                                         global_step=self.state["global_step"], loss=value,
+                                         lr=self.optimizer.param_groups[0]["lr"], seq_per_s=round(rate, 1))
+            self._end_contrastive_epoch(phase, epoch, losses, seen, time.perf_counter() - started)
+
+    def _contrastive_loss(self, h1, z1, h2, z2) -> torch.Tensor:
+        if self.config.loss.name == "infonce":
+            return self.loss_fn(z1.float(), z2.float())
+        return self.loss_fn(h1.float(), z1.float(), z2.float())
+
+    def _end_contrastive_epoch(self, phase: Phase, epoch: int, losses: list[float], seen: int,
+                               seconds: float) -> None:
+        held = self.data.val if len(self.data.val) else _first(self.data.train, 256)
+        scores = view_retrieval(self.embed, held, self.length, self.device)
+        score = scores.get("val_retrieval")
+        best = score is not None and (self.state["best_score"] is None or score > self.state["best_score"])
+        if best:
+            self.state["best_score"] = score
+        self.state.update(epoch=epoch + 1, step=0)
+        self.run_dir.log("epoch", phase=phase.name, round=phase.round, epoch=epoch + 1,
+                         global_step=self.state["global_step"],
+                         loss=float(np.mean(losses)) if losses else None,
+                         seq_per_s=round(seen / max(seconds, 1e-9), 1), seconds=round(seconds, 3),
+                         lr=self.optimizer.param_groups[0]["lr"], best=best, **scores)
+        tag = f"epoch-{phase.name}-{epoch + 1:03d}.pt" if self.config.save_every_epoch else None
+        self.save(best=best, epoch_tag=tag)
+
+    # ------------------------------------------------------------------ B-step and generation
+    def _run_generator(self, phase: Phase) -> None:
+        from dnaaug.train.diffaug_steps import run_generator_epochs
+
+        run_generator_epochs(self, phase)
+
+    def _run_generate(self, phase: Phase) -> None:
+        from dnaaug.train.diffaug_steps import run_generate
+
+        run_generate(self, phase)
+
+
+def _first(packed, n: int):
+    from dnaaug.train.data import subset
+
+    return subset(packed, np.arange(min(n, len(packed))))
