@@ -11,7 +11,7 @@ def progress_enabled(ctx: click.Context) -> bool:
 
 
 def parse_classes(values: tuple[str, ...]) -> dict[str, str] | None:
-    """``("pos=a.fa", "neg=b.fa")`` -> {"a.fa": "pos", "b.fa": "neg"} (file -> class)."""
+    """``("pos=a.fa", "neg=b.fa")`` -> {"pos": "a.fa", "neg": "b.fa"} (class -> file)."""
     if not values:
         return None
     out: dict[str, str] = {}
@@ -19,7 +19,9 @@ def parse_classes(values: tuple[str, ...]) -> dict[str, str] | None:
         name, eq, path = item.partition("=")
         if not eq or not name or not path:
             raise click.BadParameter(f"{item!r}: expected NAME=FILE", param_hint="--class")
-        out[path] = name
+        if name in out:
+            raise click.BadParameter(f"class {name!r} given twice", param_hint="--class")
+        out[name] = path
     return out
 
 

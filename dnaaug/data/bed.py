@@ -13,8 +13,9 @@ from pathlib import Path
 
 from dnaaug.data.records import Record
 from dnaaug.data.textio import check_readable_file, iter_lines
+from dnaaug.data.validation import check_dna
 from dnaaug.errors import DatasetError, InputError
-from dnaaug.tokenize.alphabet import as_bytes, reverse_complement
+from dnaaug.tokenize.alphabet import reverse_complement
 
 
 def open_genome(genome_fasta: str | os.PathLike):
@@ -41,7 +42,8 @@ def open_genome(genome_fasta: str | os.PathLike):
     except (pyfaidx.FastaIndexingError, ValueError) as err:
         raise DatasetError(f"{genome}: cannot index genome FASTA ({err})") from None
     except OSError as err:
-        raise DatasetError(f"{genome}: cannot build or read index {fai.name} ({err.strerror or err})") from None
+        raise DatasetError(f"{genome}: cannot build or read index {fai.name} "
+                           f"({err.strerror or err})") from None
 
 
 def _parse_int(text: str, what: str, where: str) -> int:
@@ -113,7 +115,7 @@ def read_bed(bed_path: str | os.PathLike, genome_fasta: str | os.PathLike, *,
                     raise DatasetError(f"{where}: no label in column {label_column}")
                 label = fields[label_column - 1].strip()
             sequence = str(genome[chrom][start:end])
-            as_bytes(sequence, source=f"{genome_fasta} ({where})", record=rid)
+            check_dna(sequence, source=f"{genome_fasta} ({where})", record=rid)
             if strand == "-":
                 sequence = reverse_complement(sequence)
             any_interval = True

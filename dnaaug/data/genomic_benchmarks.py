@@ -19,8 +19,8 @@ from pathlib import Path
 from dnaaug.data.labeled import LabeledDataset, build_dataset
 from dnaaug.data.manifest import get_manifest, manifest_names
 from dnaaug.data.records import Record
+from dnaaug.data.validation import check_dna
 from dnaaug.errors import DatasetError, DownloadError
-from dnaaug.tokenize.alphabet import as_bytes
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def read_gb_split(split_dir: str | os.PathLike) -> list[Record]:
             if not sequence:
                 raise DatasetError(f"{entry.path}: empty sequence file")
             rid = f"{class_dir.name}/{entry.name[:-4]}"
-            as_bytes(sequence, source=entry.path, record=rid)
+            check_dna(sequence, source=entry.path, record=rid)
             records.append(Record(rid, sequence, class_dir.name))
     return records
 
@@ -125,8 +125,9 @@ def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[:200]}"
 
 
-def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = None, download: bool = True,
-                           download_fn: DownloadFn | None = None, manifest: dict | None = None) -> LabeledDataset:
+def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = None,
+                           download: bool = True, download_fn: DownloadFn | None = None,
+                           manifest: dict | None = None) -> LabeledDataset:
     """Load a Genomic Benchmarks dataset by name from the cache, downloading it when missing.
 
     name:        a dataset with a manifest (``dnaaug datasets``), e.g. ``human_nontata_promoters``.

@@ -3,32 +3,32 @@
 A demo, not a benchmark: it lets the whole pipeline run offline and has a known answer.
 
 Background: a first-order Markov chain whose transitions come from approximate human-genome
-dinucleotide frequencies (GC about 0.41, CpG depleted about five-fold), scrubbed of chance
-copies of the rule motifs below.
+dinucleotide frequencies (GC about 0.41, CpG about four-fold depleted), scrubbed of chance
+copies of the rule motifs below (the GC-rich motifs lift overall GC to about 0.50).
 
 Every sequence of length L is cut into four equal segments; in a per-sequence random order
 they hold one module of each kind, at a random offset inside its segment:
 
-* **P, co-occurrence.** Active: an AP-1 site (``TGASTCA``) and an SP1 GC-box (``GGGGCGGGG``)
-  together. Decoy: only one of the two, plus an NF-kB site (``GGGRNTTTCC``).
+* **P, co-occurrence.** Active: an SP1 GC-box (``GGGGCGGGG``) and a MYC/MAX E-box
+  (``CACGTG``) together, any order and strands. Decoy: only one of the two, plus an NF-kB
+  site (``GGGRNTTTCC``).
 * **S, spacing and order.** Active: the TAL1/GATA1 composite element, an E-box ``CAGCTG``
   then 7 or 8 bp then a GATA site ``WGATAR`` on the same strand. Decoys: the same two motifs
   12 or more bp apart, or in the other order (GATA first).
 * **O, orientation.** Active: a convergent CTCF pair (``CCGCGNGGNGGCAG`` forward, then its
   reverse complement 2-20 bp downstream, as at chromatin-loop anchors). Decoys: a divergent
-  pair or a tandem pair (same motif letters, other orientations).
-* A fourth segment carries a distractor in 80 % of sequences: a TATA box ``TATAWAW``,
-  an NF-kB site or a MYC E-box ``CACGTG``, in either class.
+  pair or a tandem pair (the same letters in other orientations).
+* **D, distractor.** In 80 % of sequences of either class: a TATA box ``TATAWAW``, an NF-kB
+  site or an AP-1 site ``TGASTCA``.
 
-Either strand counts for a whole module (modules are planted as a block in random
-orientation). A sequence is **positive** when at least one module is active, **negative**
-when all three are decoys. Positives activate a uniformly random non-empty subset of
-{P, S, O} (each module active with probability 4/7). Every motif appears in both classes, so
-no single motif decides the label; only P is visible to a bag of k-mers (a linear model on
-k-mer counts sees neither spacing, order nor relative orientation), which caps a k-mer
-spectrum baseline near 0.5 + 0.5 * 4/7 = 79 % while a model of motif arrangements can
-reach 100 %. Labels are exact: after planting, rows whose label disagrees with the rules
-(a motif created by chance at a junction) are generated again.
+Modules S and O are planted as a block in random orientation (either strand counts).
+A sequence is **positive** when at least one module is active, **negative** when all three
+are decoys. In a positive each module is active independently with probability 0.7 (P),
+0.5 (S), 0.5 (O), redrawn until at least one is. Every motif occurs in both classes, so no
+single motif decides the label. Only P is visible to a bag of k-mers (a linear model on
+k-mer counts sees neither spacing, order nor relative orientation): a k-mer spectrum probe
+scores about 70-80 % while a model of motif arrangements can reach 100 %. Labels are exact:
+rows that satisfy the rules by chance (a motif created at a junction) are generated again.
 """
 
 from __future__ import annotations
@@ -61,11 +61,12 @@ MOTIFS: dict[str, str] = {
 _NAMES = list(MOTIFS)
 _ID = {name: i for i, name in enumerate(_NAMES)}
 _LEN = np.array([len(MOTIFS[n]) for n in _NAMES])
-DISTRACTORS = ("TATA", "NFKB", "EBOX_MYC")
-SCRUBBED = ("AP1", "SP1", "EBOX_TAL1", "GATA", "CTCF")  # rule motifs removed from the background
+DISTRACTORS = ("TATA", "NFKB", "AP1")
+SCRUBBED = ("EBOX_MYC", "SP1", "EBOX_TAL1", "GATA", "CTCF")  # rule motifs removed from the background
 
 COMPOSITE_SPACING = (7, 8)   # S active: E-box ... GATA gap
 CTCF_SPACING = (2, 20)       # O: gap between the two CTCF sites (inclusive range)
+ACTIVE_P = np.array([0.7, 0.5, 0.5])  # chance each module (P, S, O) is active in a positive
 
 # Approximate human-genome dinucleotide frequencies (%), rows = first base A,C,G,T.
 _DINUC = np.array([[9.8, 5.0, 7.0, 7.7],
@@ -117,12 +118,12 @@ def _pair_hits(first: np.ndarray, second: np.ndarray, first_len: int, gaps) -> n
 def rule_table(codes: np.ndarray) -> np.ndarray:
     """Which rule each sequence satisfies: codes (N, L) uint8 0..3 -> (N, 3) bool, columns P, S, O.
 
-    P: AP-1 and SP1 (either strand) both present.
+    P: SP1 GC-box (either strand) and MYC E-box ``CACGTG`` both present.
     S: ``CAGCTG``, 7-8 bp, ``WGATAR`` on one strand (or its reverse complement).
     O: forward CTCF, 2-20 bp, reverse-complement CTCF (convergent pair).
     """
     has = {}
-    for name in ("AP1", "SP1"):
+    for name in ("EBOX_MYC", "SP1"):
         has[name] = (motif_hits(codes, MOTIFS[name]).any(1)
                      | motif_hits(codes, _rc_pattern(MOTIFS[name])).any(1))
     ebox = motif_hits(codes, MOTIFS["EBOX_TAL1"])  # palindrome: one strand suffices
@@ -133,7 +134,7 @@ def rule_table(codes: np.ndarray) -> np.ndarray:
     ctcf_f = motif_hits(codes, MOTIFS["CTCF"])
     ctcf_r = motif_hits(codes, _rc_pattern(MOTIFS["CTCF"]))
     rule_o = _pair_hits(ctcf_f, ctcf_r, 14, range(CTCF_SPACING[0], CTCF_SPACING[1] + 1))
-    return np.stack([has["AP1"] & has["SP1"], rule_s, rule_o], axis=1)
+    return np.stack([has["EBOX_MYC"] & has["SP1"], rule_s, rule_o], axis=1)
 
 
 def markov_background(n: int, length: int, rng: np.random.Generator) -> np.ndarray:
@@ -212,15 +213,17 @@ def _generate(labels: np.ndarray, length: int, rng: np.random.Generator) -> np.n
     rows = np.arange(n)
     order = rng.permuted(np.tile(np.arange(4), (n, 1)), axis=1)  # segment of modules P, S, O, D
     seg_start = order * seg
-    # positives: a uniformly random non-empty subset of the three modules is active
-    subset = rng.integers(1, 8, n)
-    active = ((subset[:, None] >> np.arange(3)) & 1).astype(bool) & (labels[:, None] == 1)
+    # positives: each module active independently (ACTIVE_P), redrawn until at least one is
+    active = rng.random((n, 3)) < ACTIVE_P
+    while (none := ~active.any(axis=1)).any():
+        active[none] = rng.random((int(none.sum()), 3)) < ACTIVE_P
+    active &= labels[:, None] == 1
 
     def coin() -> np.ndarray:
         return rng.random(n) < 0.5
 
-    # P: AP-1 + SP1 (active) or one of them + NF-kB (decoy); random order and strands
-    a = np.where(active[:, 0], _ID["AP1"], _choice([_ID["AP1"], _ID["SP1"]], n, rng))
+    # P: SP1 + MYC E-box (active) or one of them + NF-kB (decoy); random order and strands
+    a = np.where(active[:, 0], _ID["EBOX_MYC"], _choice([_ID["EBOX_MYC"], _ID["SP1"]], n, rng))
     b = np.where(active[:, 0], _ID["SP1"], _ID["NFKB"])
     swap = coin()
     a, b = np.where(swap, b, a), np.where(swap, a, b)
@@ -292,7 +295,7 @@ def make_synthetic(n_train: int = 2000, n_test: int = 500, length: int = 200, se
         labels, codes = _make_split(n, length, rng)
         splits[split] = [Record(f"{split}_{i:06d}", s, CLASSES[y])
                          for i, (s, y) in enumerate(zip(_to_strings(codes), labels))]
-    note = (f"synthetic motif-rule data (seed {seed}, length {length}): positive when an AP-1+SP1 pair, "
+    note = (f"synthetic motif-rule data (seed {seed}, length {length}): positive when SP1 + CACGTG, "
             "a CAGCTG-(7-8 bp)-WGATAR composite or a convergent CTCF pair is present")
     return build_dataset(name, splits, source="synthetic", notes=[note])
 

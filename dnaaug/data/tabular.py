@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dnaaug.data.records import Record
 from dnaaug.data.textio import file_stem, iter_lines, strip_compression_suffix
+from dnaaug.data.validation import check_dna
 from dnaaug.errors import DatasetError
-from dnaaug.tokenize.alphabet import as_bytes
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
         if not sequence:
             raise DatasetError(f"{source} line {line} (row {row}): empty sequence in column "
                                f"{columns[seq_i]!r}")
-        as_bytes(sequence, source=f"{source} line {line}", record=rid)
+        check_dna(sequence, source=f"{source} line {line}", record=rid)
         label = None
         if label_i is not None:
             label = fields[label_i].strip()

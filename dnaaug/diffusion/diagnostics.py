@@ -54,7 +54,8 @@ def base_indices(seqs, mask: torch.Tensor | np.ndarray | None = None) -> np.ndar
     elif arr.ndim == 2:
         out = np.minimum(arr, 4).astype(np.uint8)
     else:
-        raise InputError(f"sequences must be strings, one-hot (N, 4, L) or indices (N, L), got shape {arr.shape}")
+        raise InputError("sequences must be strings, one-hot (N, 4, L) or indices (N, L), "
+                         f"got shape {arr.shape}")
     if mask is not None:
         m = mask.detach().cpu().numpy() if isinstance(mask, torch.Tensor) else np.asarray(mask)
         if m.shape != out.shape:

@@ -37,7 +37,7 @@ class ConditionalGenerator(nn.Module):
         return cls(ConditionalDenoiser.from_config(cond_dim, denoiser), NoiseSchedule(schedule))
 
     def config_dict(self) -> dict:
-        """Plain data: {"cond_dim", "denoiser": {...}, "schedule": {...}} (inverse: :meth:`from_config_dict`)."""
+        """Plain data {"cond_dim", "denoiser": {...}, "schedule": {...}}; see :meth:`from_config_dict`."""
         return {"cond_dim": self.denoiser.cond_dim, "denoiser": self.denoiser.config.to_dict(),
                 "schedule": self.schedule.config.to_dict()}
 

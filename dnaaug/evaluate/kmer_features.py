@@ -27,7 +27,7 @@ def kmer_dim(ks: Sequence[int] = DEFAULT_KS) -> int:
 
 
 def kmer_names(ks: Sequence[int] = DEFAULT_KS) -> list[str]:
-    """Column names of :func:`kmer_spectrum`'s output, in order (k ascending as given,
+    """Column names of :func:`kmer_spectrum`'s output, in order (blocks in ``ks`` order,
     k-mers in lexicographic ACGT order)."""
     names = []
     for k in ks:
@@ -72,7 +72,7 @@ def _block_spectrum(codes: np.ndarray, offsets: np.ndarray, ks: tuple[int, ...],
     bad = np.zeros(total, dtype=bool)
     is_n = codes == 4
     base = np.minimum(codes, 3).astype(np.int64)
-    col = 0
+    col = dict(zip(ks, np.cumsum([0] + [4 ** k for k in ks])[:-1].tolist()))  # blocks in ks order
     for k in range(1, max(ks) + 1):
         j = k - 1
         kmer_id[: total - j] = kmer_id[: total - j] * 4 + base[j:]
@@ -88,8 +88,7 @@ def _block_spectrum(codes: np.ndarray, offsets: np.ndarray, ks: tuple[int, ...],
         weights = (1.0 / np.maximum(per_row, 1))[rows]
         width = 4 ** k
         freqs = np.bincount(rows * width + kmer_id[valid], weights=weights, minlength=n * width)
-        out[:, col: col + width] = freqs.reshape(n, width)
-        col += width
+        out[:, col[k]: col[k] + width] = freqs.reshape(n, width)
 
 
 def kmer_spectrum(sequences: Sequence[str], ks: Sequence[int] = DEFAULT_KS) -> np.ndarray:

@@ -190,7 +190,7 @@ def _grid(summary: pd.DataFrame, metric: str, *, scale: float, best: str | None,
     if best not in ("max", "min", None):
         raise InputError(f"best must be 'max', 'min' or None, got {best!r}")
     sub = summary[summary["metric"] == metric]
-    if sub.empty:
+    if sub.empty or sub["n"].sum() == 0:
         raise InputError(f"no values for metric {metric!r} in the summary")
     datasets = _ordered(list(dict.fromkeys(sub["dataset"])), dataset_order)
     methods = _ordered(list(dict.fromkeys(sub["method"])), method_order)

@@ -59,18 +59,26 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
 
 
 class ChannelNorm(nn.Module):
-    """LayerNorm over channels at each position of (N, C, L): no statistics cross the padding."""
+    """LayerNorm over channels at each position of (N, C, L): no statistics cross the padding.
+
+    ``forward(x, scale, shift)`` folds a FiLM modulation (N, C, 1) into the affine step.
+    """
 
     def __init__(self, channels: int, eps: float = 1e-5):
         super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels, 1))
-        self.bias = nn.Parameter(torch.zeros(channels, 1))
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
         self.eps = eps
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mean = x.mean(dim=1, keepdim=True)
-        var = (x - mean).pow(2).mean(dim=1, keepdim=True)
-        return (x - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias
+    def forward(self, x: torch.Tensor, scale: torch.Tensor | None = None,
+                shift: torch.Tensor | None = None) -> torch.Tensor:
+        # layer_norm over the last dim of the (N, L, C) view: one fused kernel
+        channels = (x.shape[1],)
+        if scale is None:
+            return F.layer_norm(x.transpose(1, 2), channels, self.weight, self.bias, self.eps).transpose(1, 2)
+        normed = F.layer_norm(x.transpose(1, 2), channels, None, None, self.eps).transpose(1, 2)
+        gain = self.weight[:, None] * (1 + scale)  # (N, C, 1)
+        return torch.addcmul(self.bias[:, None] * (1 + scale) + shift, normed, gain)
 
 
 class FiLMResBlock(nn.Module):
@@ -88,12 +96,18 @@ class FiLMResBlock(nn.Module):
         nn.init.zeros_(self.film.weight)
         nn.init.zeros_(self.film.bias)
 
-    def forward(self, x: torch.Tensor, emb: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, emb: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
         scale, shift = self.film(emb).unsqueeze(-1).chunk(2, dim=1)
-        h = self.norm1(x) * (1 + scale) + shift
-        h = self.conv1(F.silu(h)) * keep
-        h = self.conv2(F.silu(self.norm2(h))) * keep
+        # norms and FiLM make padding non-zero again: re-mask every convolution's input
+        h = _masked(F.silu(self.norm1(x, scale, shift)), keep)
+        h = _masked(self.conv1(h), keep)
+        h = _masked(F.silu(self.norm2(h)), keep)
+        h = _masked(self.conv2(h), keep)
         return x + h
+
+
+def _masked(h: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
+    return h if keep is None else h * keep
 
 
 class ConditionalDenoiser(nn.Module):
@@ -168,10 +182,10 @@ class ConditionalDenoiser(nn.Module):
             raise InputError(f"t must be an integer tensor of shape ({n},), got {tuple(t.shape)} {t.dtype}")
         if drop_cond is not None and (drop_cond.dtype != torch.bool or tuple(drop_cond.shape) != (n,)):
             raise InputError(f"drop_cond must be a bool tensor of shape ({n},)")
-        keep = (torch.ones(n, 1, length, device=x_t.device, dtype=x_t.dtype) if mask is None
-                else mask[:, None, :].to(x_t.dtype))
+        # an all-True mask is no mask: skip the masking multiplications
+        keep = None if mask is None or bool(mask.all()) else mask[:, None, :].to(x_t.dtype)
         emb = F.silu(self.embed(t.to(x_t.device), cond, drop_cond, n))
-        h = self.stem(x_t * keep) * keep
+        h = _masked(self.stem(_masked(x_t, keep)), keep)
         for block in self.blocks:
             h = block(h, emb, keep)
-        return self.out(F.silu(self.out_norm(h))) * keep
+        return _masked(self.out(_masked(F.silu(self.out_norm(h)), keep)), keep)

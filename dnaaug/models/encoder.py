@@ -72,7 +72,7 @@ class EncoderConfig:
     kernel: int = 9
     dilation_growth: int = 2
     stem_kernel: int = 15
-    downsample: int = 1
+    downsample: int = 2
     dropout: float = 0.1
     norm: NormKind = "layer"
     groups: int = 8
@@ -210,12 +210,32 @@ def _make_norm(config: EncoderConfig, channels: int) -> nn.Module:
 # ----------------------------------------------------------------------------- trunk
 
 
+class _ChannelDropout(nn.Module):
+    """Dropout of whole channels per sequence (like ``nn.Dropout1d``) drawing from an explicit
+    generator: mask (N, C, 1) ~ Bernoulli(1 - p), scaled by 1 / (1 - p); identity in eval mode.
+    Without a generator it falls back to torch's default generator, as ``nn.Dropout`` does."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = float(p)
+
+    def forward(self, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        device = generator.device if generator is not None else x.device
+        keep = torch.rand((x.shape[0], x.shape[1], 1), generator=generator, device=device) >= self.p
+        return x * (keep.to(device=x.device, dtype=x.dtype) / (1.0 - self.p))
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
 class _ResidualBlock(nn.Module):
     """Pre-norm residual block: x + 1x1conv(dropout(GELU(dilated_conv(mask * GELU(norm(x)))))).
 
     One normalisation per block (as in ConvNeXt) and channel dropout (whole channels of a
-    sequence, ``Dropout1d``): on CPU the elementwise passes cost as much as the convolutions, and
-    element-wise dropout alone costs about 10x a channel mask.
+    sequence): on CPU the elementwise passes cost as much as the convolutions, and element-wise
+    dropout alone costs about 10x a channel mask.
     """
 
     def __init__(self, config: EncoderConfig, dilation: int):
@@ -223,15 +243,16 @@ class _ResidualBlock(nn.Module):
         w = config.width
         self.norm = _make_norm(config, w)
         self.conv = nn.Conv1d(w, w, config.kernel, dilation=dilation, padding=dilation * (config.kernel - 1) // 2)
-        self.dropout = nn.Dropout1d(config.dropout)
+        self.dropout = _ChannelDropout(config.dropout)
         self.mix = nn.Conv1d(w, w, 1)
 
-    def forward(self, x: Tensor, mask: Tensor, mask_f: Tensor | None) -> Tensor:
+    def forward(self, x: Tensor, mask: Tensor, mask_f: Tensor | None,
+                generator: torch.Generator | None) -> Tensor:
         y = F.gelu(self.norm(x, mask))
         if mask_f is not None:  # zero padding so the dilated conv sees what it sees past the end
             y = y * mask_f
         y = F.gelu(self.conv(y))
-        return x + self.mix(self.dropout(y))
+        return x + self.mix(self.dropout(y, generator))
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -248,6 +269,7 @@ class CNNEncoder(nn.Module):
         padding cannot be inferred from x).
       - ``input="kmer"``: x integer ids (N, L') in [0, vocab_size), 0 = padding. ``mask`` bool
         (N, L'); None means ``x != 0``.
+    ``generator`` (keyword) makes training-mode dropout reproducible without global state.
     Returns h float (N, embedding_dim). A sequence with no real position gets the embedding of an
     empty sequence (pooled features 0), not NaN.
     """
@@ -314,8 +336,13 @@ class CNNEncoder(nn.Module):
 
     # -- forward --------------------------------------------------------------------------------
 
-    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """x (N, 4, L) float or (N, L') ids; mask (N, L) bool or None -> h (N, D)."""
+    def forward(self, x: Tensor, mask: Tensor | None = None, *,
+                generator: torch.Generator | None = None) -> Tensor:
+        """x (N, 4, L) float or (N, L') ids; mask (N, L) bool or None -> h (N, D).
+
+        ``generator`` drives dropout in training mode (on the device of the generator); without
+        one, training-mode dropout uses torch's default generator. Eval mode draws nothing.
+        """
         mask = self._check(x, mask)
         if self.embed_tokens is not None:
             x = self.embed_tokens(x.long()).transpose(1, 2)  # (N, kmer_dim, L')
@@ -324,10 +351,14 @@ class CNNEncoder(nn.Module):
             x = x * mask[:, None, :].to(x.dtype)
         x = F.gelu(self.stem_norm(self.stem(x), mask))
         if self.config.downsample > 1:
-            x, mask = _masked_maxpool(x, mask, self.config.downsample)
+            if padded:
+                x, mask = _masked_maxpool(x, mask, self.config.downsample)
+            else:
+                x = F.max_pool1d(x, self.config.downsample, self.config.downsample, ceil_mode=True)
+                mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         mask_f = mask[:, None, :].to(x.dtype) if padded else None
         for block in self.blocks:
-            x = block(x, mask, mask_f)
+            x = block(x, mask, mask_f, generator)
         x = F.gelu(self.final_norm(x, mask))
         h = _masked_pool(x, mask, self.config.pool)
         if self.project is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import torch
 from torch import Tensor, nn
 
 from dnaaug.errors import ConfigError, InputError
@@ -81,7 +82,8 @@ class ContrastiveModel(nn.Module):
 
     ``forward(x, mask=None) -> (h (N, D), z (N, E))``; ``embed(x, mask=None) -> h (N, D)``
     (the trunk alone: what users and probes get). The encoder is any module with
-    ``forward(x, mask) -> (N, D)`` and an ``embedding_dim`` attribute.
+    ``forward(x, mask) -> (N, D)`` (and a ``generator`` keyword if one is passed) and an
+    ``embedding_dim`` attribute.
     """
 
     def __init__(self, encoder: nn.Module, head: nn.Module | None = None):
@@ -102,9 +104,13 @@ class ContrastiveModel(nn.Module):
         """D, the width of h."""
         return self.encoder.embedding_dim
 
-    def forward(self, x: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """x (N, 4, L) or (N, L') ids, mask (N, L) -> (h (N, D), z (N, E))."""
-        h = self.encoder(x, mask)
+    def forward(self, x: Tensor, mask: Tensor | None = None, *,
+                generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+        """x (N, 4, L) or (N, L') ids, mask (N, L) -> (h (N, D), z (N, E)).
+
+        ``generator`` is passed to the encoder (training-mode dropout) when given.
+        """
+        h = self.encoder(x, mask, generator=generator) if generator is not None else self.encoder(x, mask)
         return h, self.head(h)
 
     def embed(self, x: Tensor, mask: Tensor | None = None) -> Tensor:

@@ -22,12 +22,14 @@ LOSSES = ("soft", "infonce")
 @dataclass(frozen=True)
 class LossConfig:
     """A-step loss. ``soft``: soft contrastive (Student-t kernels, nu_p for targets, nu_q for the model);
-    ``infonce``: NT-Xent with ``temperature``."""
+    ``infonce``: NT-Xent with ``temperature``. See :class:`dnaaug.losses.SoftContrastiveLoss` for
+    why these defaults (targets from median-rescaled distances, ~exp(-p_bandwidth) for a typical pair)."""
 
     name: str = "soft"
     temperature: float = 0.1
     nu_p: float = 100.0
-    nu_q: float = 1.0
+    nu_q: float = 0.01
+    p_bandwidth: float = 8.0
 
     def __post_init__(self):
         if self.name not in LOSSES:

@@ -116,18 +116,18 @@ def run_generate(tr: "Trainer", phase: Phase) -> None:
     tr.state["bank_round"] = phase.round
     tr.run_dir.log("generate", phase=phase.name, round=phase.round, global_step=tr.state["global_step"],
                    sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1))
-    diagnostics = round_diagnostics(tr, bank)
+    diagnostics = round_diagnostics(tr, bank, phase.round)
     tr.run_dir.log("diagnostics", phase=phase.name, round=phase.round, global_step=tr.state["global_step"],
-                   **diagnostics)
+                   **{k: v for k, v in diagnostics.items() if k != "round"})
     _plot(tr)
 
 
-def round_diagnostics(tr: "Trainer", bank: np.ndarray) -> dict:
-    """Generator diagnostics on a sample of anchors: k-mer JS (k=1..6), GC, identity, semantic consistency."""
-    from dnaaug.diffusion import diagnostics as dg
+def round_diagnostics(tr: "Trainer", bank: np.ndarray, round_index: int) -> dict:
+    """Generator diagnostics on a sample of anchors: k-mer JS (k=1..6), GC, identity with the
+    anchor, semantic consistency and own-vs-random cosine (see dnaaug.diffusion.diagnostics)."""
+    from dnaaug.diffusion.diagnostics import round_diagnostics as diagnostics
 
-    d = tr.config.diffaug
-    n = min(d.diagnostics_sample, len(tr.data.train))
+    n = min(tr.config.diffaug.diagnostics_sample, len(tr.data.train))
     idx = np.linspace(0, len(tr.data.train) - 1, n).astype(np.int64)
     codes, mask = tr.data.train.window(idx, tr.length, "center")
     real = codes_to_onehot(codes)
@@ -136,24 +136,9 @@ def round_diagnostics(tr: "Trainer", bank: np.ndarray) -> dict:
                                         tr.data.train.lengths, tr.length)
     h_real = tr.embed(real.to(tr.device), mask.to(tr.device)).cpu()
     h_gen = tr.embed(gen_x.to(tr.device), gen_mask.to(tr.device)).cpu()
-    anchor = torch.arange(n).repeat_interleave(k)
-    js = dg.kmer_spectrum_divergence(gen_x, real, mask_a=gen_mask, mask_b=mask) \
-        if "mask_a" in dg.kmer_spectrum_divergence.__code__.co_varnames else dg.kmer_spectrum_divergence(gen_x, real)
-    gc_real = dg.gc_content(real, mask)
-    gc_gen = dg.gc_content(gen_x, gen_mask)
-    ident = dg.identity_with_anchor(gen_x, real.repeat_interleave(k, dim=0), gen_mask)
-    out = {
-        "kmer_js": {str(key): float(v) for key, v in js.items()},
-        "gc_real_mean": float(gc_real.mean()), "gc_gen_mean": float(gc_gen.mean()),
-        "gc_real_hist": np.histogram(gc_real.numpy(), bins=20, range=(0, 1))[0].tolist(),
-        "gc_gen_hist": np.histogram(gc_gen.numpy(), bins=20, range=(0, 1))[0].tolist(),
-        "identity_mean": float(ident.mean()),
-        "semantic_consistency": float(dg.semantic_consistency(h_gen, h_real, anchor)),
-    }
-    cos = dg.cosine_own_vs_random(h_gen, h_real, anchor) if hasattr(dg, "cosine_own_vs_random") else None
-    if isinstance(cos, dict):
-        out.update({f"cosine_{key}": float(v) for key, v in cos.items()})
-    return out
+    return diagnostics(gen_x, real, torch.arange(n).repeat_interleave(k), gen_mask=gen_mask, real_mask=mask,
+                       h_gen=h_gen, h_real=h_real, generator=torch.Generator().manual_seed(tr.config.seed),
+                       round_index=round_index)
 
 
 def _plot(tr: "Trainer") -> None:

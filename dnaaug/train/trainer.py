@@ -99,7 +99,9 @@ class Trainer:
     # ------------------------------------------------------------------ set-up
     def _loss_params(self) -> dict[str, float]:
         c = self.config.loss
-        return {"temperature": c.temperature} if c.name == "infonce" else {"nu_p": c.nu_p, "nu_q": c.nu_q}
+        if c.name == "infonce":
+            return {"temperature": c.temperature}
+        return {"nu_p": c.nu_p, "nu_q": c.nu_q, "p_bandwidth": c.p_bandwidth}
 
     def _build_generator(self) -> None:
         from dnaaug.diffusion.ema import EMA
@@ -190,6 +192,7 @@ class Trainer:
             self.run_dir.log("run", version=dnaaug.__version__, n_train=len(self.data.train),
                              n_val=len(self.data.val), length=self.length, phases=[p.name for p in self.phases],
                              parameters=sum(p.numel() for p in self.model.parameters()))
+            self.save()  # a loadable checkpoint exists from the first moment (crash safety)
         with self._sigint_checkpoints():
             while self.state["phase_index"] < len(self.phases):
                 phase = self._phase()
@@ -305,9 +308,7 @@ class Trainer:
             self._end_contrastive_epoch(phase, epoch, losses, seen, time.perf_counter() - started)
 
     def _contrastive_loss(self, h1, z1, h2, z2) -> torch.Tensor:
-        if self.config.loss.name == "infonce":
-            return self.loss_fn(z1.float(), z2.float())
-        return self.loss_fn(h1.float(), z1.float(), z2.float())
+        return self.loss_fn(z1.float(), z2.float(), h1=h1.float(), h2=h2.float())
 
     def _end_contrastive_epoch(self, phase: Phase, epoch: int, losses: list[float], seen: int,
                                seconds: float) -> None:

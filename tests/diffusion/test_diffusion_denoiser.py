@@ -12,11 +12,12 @@ from dnaaug.models.denoiser import ConditionalDenoiser, DenoiserConfig, timestep
 
 
 def make_net(cond_dim: int = 6, seed: int = 0, **kw) -> ConditionalDenoiser:
-    torch.manual_seed(seed)  # test-only: parameter initialisation
     net = ConditionalDenoiser(cond_dim, **{"channels": 16, "depth": 3, "kernel": 5, "time_dim": 16, **kw})
-    with torch.no_grad():  # FiLM starts at zero; give it weights so the condition matters
-        for block in net.blocks:
-            block.film.weight.normal_(0, 0.2)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():  # FiLM starts at zero: redraw every weight so the condition matters
+        for name, p in net.named_parameters():
+            if "norm" not in name:
+                p.copy_(torch.randn(p.shape, generator=g) * 0.2)
     return net
 
 
