@@ -3,9 +3,9 @@
     python benchmarks/bench_augment.py                 # (256, 4, 1000) float32 CPU batch, 1 thread
     python benchmarks/bench_augment.py --rounds 5 --repeats 30
 
-Both libraries get the same random one-hot batch and the same parameters; timings interleave the
-two libraries round by round (so a busy machine slows both alike) and report the median over
-all rounds. EvoAug (``pip install --no-deps evoaug==1.0.6``, in the ``bench`` extra) is skipped
+Both libraries get the same random one-hot batch and the same parameters; calls alternate
+between the two libraries (so a busy machine slows both alike) over several rounds, and the
+table reports the median over all calls. EvoAug (``pip install --no-deps evoaug==1.0.6``, in the ``bench`` extra) is skipped
 cleanly when it is not installed. Writes benchmarks/results/augment.json and augment.md.
 """
 
@@ -57,13 +57,16 @@ def _evoaug():
     return augment, getattr(evoaug, "__version__", "1.0.6?")
 
 
-def _time(fn: Callable[[], object], repeats: int) -> list[float]:
-    fn()  # warm-up
-    out = []
+def _time(fns: list[Callable[[], object]], repeats: int) -> list[list[float]]:
+    """Seconds per call of each function, the functions alternating call by call."""
+    for fn in fns:
+        fn()  # warm-up
+    out: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
+        for fn, times in zip(fns, out):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
     return out
 
 
@@ -88,10 +91,12 @@ def main(argv: list[str] | None = None) -> dict:
     for _ in range(args.rounds):
         for spec, evo_spec in OPS.items():
             aug = parse(spec)
-            samples[spec]["ours"] += _time(lambda: aug(x, generator=g), args.repeats)
+            fns = [lambda: aug(x, generator=g)]
             if evo is not None and evo_spec is not None:
                 op = getattr(evo, evo_spec[0])(**evo_spec[1])
-                samples[spec]["evoaug"] += _time(lambda: op(x), args.repeats)
+                fns.append(lambda: op(x))
+            for key, times in zip(["ours", "evoaug"], _time(fns, args.repeats)):
+                samples[spec][key] += times
 
     bases_per_batch = args.batch * args.length
     rows = []

@@ -63,7 +63,9 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
                           method_order=order, notes=notes)
     _plots(runner, cells, out_dir, order)
     summary = summarise(cells)
+    click.echo("\nLinear probe accuracy (%), mean ± std over seeds")
     click.echo(render_text(summary, "accuracy", method_order=order))
+    click.echo("Linear probe MCC (x100)")
     click.echo(render_text(summary, "mcc", method_order=order))
     click.echo(f"results: {paths['md']}  (also {paths['csv'].name}, {paths['json'].name}, plots)", err=True)
     (out_dir / "spec.json").write_text(json.dumps({"datasets": list(datasets), "methods": spec.methods,

@@ -193,7 +193,7 @@ class Mutation(Augmenter):
         current = (old * torch.arange(4, device=x.device, dtype=x.dtype)[:, None]).sum(dim=1)
         other = (current.round().to(torch.int64) + 1 + (3 * u).floor().to(torch.int64)) % 4
         bases = torch.where(is_base, other, (4 * u).floor().to(torch.int64).clamp(max=3))
-        return F.substitute(x, cols, bases, valid)
+        return F._substitute(x, cols, bases, valid)
 
 
 class GaussianNoise(Augmenter):

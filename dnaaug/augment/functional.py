@@ -362,11 +362,15 @@ def substitute(x: Tensor, columns: Tensor, bases: Tensor, valid: Tensor | None =
     bases = torch.as_tensor(bases, device=x.device)
     if columns.dim() != 2 or columns.shape[0] != n or bases.shape != columns.shape:
         raise InputError(f"columns and bases must be integer tensors of the same shape (N, G) with N = {n}")
-    out = x.clone()
     if columns.numel() == 0 or length == 0:
-        return out
+        return x.clone()
     valid = torch.ones_like(columns, dtype=torch.bool) if valid is None else valid.to(x.device)
     _require(~valid | ((columns >= 0) & (columns < length)), f"columns must be in [0, L) = [0, {length})")
     _require(~valid | ((bases >= 0) & (bases < 4)), "bases must be in 0..3 (A, C, G, T)")
-    _scatter_values(out, columns.to(torch.int64), one_hot_bases(bases.clamp(0, 3), x.dtype), valid)
+    return _substitute(x, columns.to(torch.int64), bases.to(torch.int64).clamp(0, 3), valid)
+
+
+def _substitute(x: Tensor, columns: Tensor, bases: Tensor, valid: Tensor) -> Tensor:
+    out = x.clone()
+    _scatter_values(out, columns, one_hot_bases(bases, x.dtype), valid)
     return out

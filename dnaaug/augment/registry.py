@@ -220,8 +220,9 @@ class _Parser:
         token = self._next()
         if token == "(":
             aug = self._sequence()
-            if self._next() != ")":
+            if self._peek() != ")":
                 raise ConfigError(f"missing ')' in spec {self.spec!r}")
+            self.i += 1
             return aug
         if token in "+|)":
             raise ConfigError(f"unexpected {token!r} in spec {self.spec!r}: an augmenter name is missing")

@@ -122,7 +122,7 @@ def _default_download(name: str, version: int, dest_path: str) -> object:
 
 def _one_line(err: BaseException) -> str:
     text = " ".join(str(err).split()) or "no message"
-    return f"{type(err).__name__}: {text[:200]}"
+    return f"{type(err).__name__}: {text if len(text) <= 200 else text[:200] + '...'}"
 
 
 def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = None,

@@ -21,13 +21,14 @@ they hold one module of each kind, at a random offset inside its segment:
 * **D, distractor.** In 80 % of sequences of either class: a TATA box ``TATAWAW``, an NF-kB
   site or an AP-1 site ``TGASTCA``.
 
-Modules S and O are planted as a block in random orientation (either strand counts).
+Module S is planted as a block in either orientation, so its rule holds on either strand.
 A sequence is **positive** when at least one module is active, **negative** when all three
 are decoys. In a positive each module is active independently with probability 0.7 (P),
 0.5 (S), 0.5 (O), redrawn until at least one is. Every motif occurs in both classes, so no
 single motif decides the label. Only P is visible to a bag of k-mers (a linear model on
-k-mer counts sees neither spacing, order nor relative orientation): a k-mer spectrum probe
-scores about 70-80 % while a model of motif arrangements can reach 100 %. Labels are exact:
+k-mer counts sees neither spacing, order nor relative orientation). With the defaults a
+k-mer spectrum probe (k = 1..6, logistic regression) scores about 75 % on test and a small
+supervised CNN about 82 %, while the rules allow 100 %. Labels are exact:
 rows that satisfy the rules by chance (a motif created at a junction) are generated again.
 """
 

@@ -15,12 +15,26 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
+import numbers
 import os
 import time
 from pathlib import Path
 from typing import Any
 
 from dnaaug.errors import InputError, RunLockedError
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities -> None, so metrics.jsonl is strict JSON."""
+    if isinstance(value, numbers.Real) and not isinstance(value, (int, bool)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 class RunDir:
@@ -70,7 +84,8 @@ class RunDir:
 
     def log(self, event: str, **fields: Any) -> None:
         """Append one metrics line; a single write() per line so a crash leaves at most one partial line."""
-        line = json.dumps({"event": event, "time": round(time.time(), 3), **fields}, default=float) + "\n"
+        record = _finite({"event": event, "time": round(time.time(), 3), **fields})
+        line = json.dumps(record, default=float, allow_nan=False) + "\n"
         with open(self.metrics, "a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()

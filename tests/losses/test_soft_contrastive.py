@@ -142,7 +142,10 @@ def test_aligned_separated_beats_random_and_swapped(gen):
     aligned = loss(basis, basis, h1=basis).item()
     random = loss(torch.randn(n, n, generator=gen), torch.randn(n, n, generator=gen), h1=basis).item()
     swapped = loss(basis, basis.roll(1, dims=0), h1=basis).item()
-    assert aligned < 1e-2
+    # analytic: positives cost 0; orthogonal negatives have d = 2 in h (the median) and in z
+    p, q = (1 + 8.0 / 100.0) ** -101.0, (1 + 2.0 / 0.1) ** -1.1
+    expected = (n - 1) / n * -(p * math.log(q) + (1 - p) * math.log(1 - q))
+    assert aligned == pytest.approx(expected, rel=1e-4)
     assert aligned < random < swapped
 
 
