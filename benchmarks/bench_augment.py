@@ -48,6 +48,13 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def _load() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in __import__("os").getloadavg()]
+    except OSError:
+        return None
+
+
 def _evoaug():
     try:
         import evoaug
@@ -57,16 +64,18 @@ def _evoaug():
     return augment, getattr(evoaug, "__version__", "1.0.6?")
 
 
-def _time(fns: list[Callable[[], object]], repeats: int) -> list[list[float]]:
-    """Seconds per call of each function, the functions alternating call by call."""
+def _time(fns: list[Callable[[], object]], repeats: int) -> list[list[tuple[float, float]]]:
+    """(wall, process CPU) seconds per call of each function, the functions alternating call by call.
+
+    CPU time leaves out the time the process waited for a core on a shared machine."""
     for fn in fns:
         fn()  # warm-up
-    out: list[list[float]] = [[] for _ in fns]
+    out: list[list[tuple[float, float]]] = [[] for _ in fns]
     for _ in range(repeats):
         for fn, times in zip(fns, out):
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             fn()
-            times.append(time.perf_counter() - start)
+            times.append((time.perf_counter() - wall, time.process_time() - cpu))
     return out
 
 
@@ -99,19 +108,28 @@ def main(argv: list[str] | None = None) -> dict:
                 samples[spec][key] += times
 
     bases_per_batch = args.batch * args.length
+
+    def median(key: str, spec: str, which: int) -> float | None:
+        values = [t[which] for t in samples[spec][key]]
+        return statistics.median(values) if values else None
+
     rows = []
     for spec, evo_spec in OPS.items():
-        ours = statistics.median(samples[spec]["ours"])
-        theirs = statistics.median(samples[spec]["evoaug"]) if samples[spec]["evoaug"] else None
+        ours, ours_cpu = median("ours", spec, 0), median("ours", spec, 1)
+        theirs, theirs_cpu = median("evoaug", spec, 0), median("evoaug", spec, 1)
         rows.append({
             "op": spec.split(":")[0],
             "spec": spec,
             "ms": round(ours * 1e3, 3),
+            "cpu_ms": round(ours_cpu * 1e3, 3),
             "mbases_per_s": round(bases_per_batch / ours / 1e6, 1),
             "evoaug_op": None if evo_spec is None else
             f"{evo_spec[0]}({', '.join(f'{k}={v}' for k, v in evo_spec[1].items())})",
             "evoaug_ms": None if theirs is None else round(theirs * 1e3, 3),
+            "evoaug_cpu_ms": None if theirs_cpu is None else round(theirs_cpu * 1e3, 3),
             "speedup": None if theirs is None else round(theirs / ours, 1),
+            "speedup_cpu": None if theirs_cpu is None else round(theirs_cpu / ours_cpu, 1),
+            "target_10x": spec.split(":")[0] in TARGETS,
         })
     result = {
         "batch": [args.batch, 4, args.length],
@@ -120,7 +138,8 @@ def main(argv: list[str] | None = None) -> dict:
         "threads": args.threads,
         "rounds": args.rounds,
         "repeats": args.repeats,
-        "statistic": "median over rounds x repeats",
+        "statistic": "median over rounds x repeats; ms = wall clock, cpu_ms = process CPU time",
+        "load_average": _load(),
         "torch": torch.__version__,
         "dnaaug": dnaaug.__version__,
         "evoaug": evo_version,
@@ -142,14 +161,18 @@ def _markdown(result: dict) -> str:
         f"Augmenters on a ({n}, 4, {length}) float32 CPU batch, {result['threads']} thread(s), "
         f"torch {result['torch']}, {result['cpu']}; median of {result['rounds']} x {result['repeats']} calls.",
         "",
-        "| op | dnaaug ms/batch | dnaaug Mbases/s | EvoAug op | EvoAug ms/batch | speed-up |",
-        "|---|---:|---:|---|---:|---:|",
+        "| op | dnaaug ms/batch | dnaaug Mbases/s | EvoAug op | EvoAug ms/batch | speed-up | "
+        "speed-up (CPU time) |",
+        "|---|---:|---:|---|---:|---:|---:|",
     ]
     for row in result["ops"]:
         evo = "—" if row["evoaug_ms"] is None else f"{row['evoaug_ms']:.2f}"
         speedup = "—" if row["speedup"] is None else f"{row['speedup']:.1f}x"
+        speedup_cpu = "—" if row["speedup_cpu"] is None else f"{row['speedup_cpu']:.1f}x"
         lines.append(f"| `{row['spec']}` | {row['ms']:.2f} | {row['mbases_per_s']:.0f} | "
-                     f"{row['evoaug_op'] or '—'} | {evo} | {speedup} |")
+                     f"{row['evoaug_op'] or '—'} | {evo} | {speedup} | {speedup_cpu} |")
+    if result["load_average"]:
+        lines += ["", f"Load average during the run: {result['load_average']} (shared machine)."]
     if result["evoaug"] is None:
         lines += ["", "EvoAug not installed (`pip install --no-deps evoaug==1.0.6`): its column is empty."]
     return "\n".join(lines) + "\n"

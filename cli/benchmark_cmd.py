@@ -17,7 +17,7 @@ from dnaaug_cli.common import progress_enabled
 @click.option("--augment", "-a", "methods", default="diffaug,rc,translocation,insertion,mixup,none",
               show_default=True, help="Comma-separated methods: diffaug and/or augmenter specs.")
 @click.option("--seeds", default="0,1,2", show_default=True, help="Seeds: 0,1,2 or 0-4.")
-@click.option("--preset", type=click.Choice(["smoke", "cpu-small", "paper"]), default="cpu-small",
+@click.option("--preset", type=click.Choice(["smoke", "demo", "cpu-small", "paper"]), default="cpu-small",
               show_default=True, help="Named budget shared by every row.")
 @click.option("--supervised", is_flag=True, help="Add the supervised CNN reference row (labels, cross-entropy).")
 @click.option("--no-kmer-floor", is_flag=True, help="Leave out the label-free k-mer spectrum row.")

@@ -37,7 +37,7 @@ def _nest(flat: dict) -> dict:
 @click.option("--epochs", type=int, help="Encoder epochs of a baseline-augmenter run.")
 @click.option("--batch-size", type=int, help="Sequences per step.")
 @click.option("--lr", type=float, help="Learning rate (AdamW).")
-@click.option("--preset", type=click.Choice(["smoke", "cpu-small", "paper"]),
+@click.option("--preset", type=click.Choice(["smoke", "demo", "cpu-small", "paper"]),
               help="Named budget (see README); options and --config override it.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="JSON file with the same keys as the options (options win).")

@@ -113,6 +113,9 @@ def randint(low: Tensor | int, high: Tensor | int, shape: tuple[int, ...], gener
     Bounds may differ per element (e.g. a position below each sequence's own length); an empty
     range (high < low) gives low.
     """
+    if isinstance(low, int) and isinstance(high, int):
+        high = max(high, low)
+        return torch.randint(low, high + 1, shape, generator=generator, device=generator.device).to(device)
     u = uniform(shape, generator, device)
     span = high - low + 1
     span = max(span, 1) if isinstance(span, int) else span.clamp(min=1)

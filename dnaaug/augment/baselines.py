@@ -239,8 +239,8 @@ class Mixup(Augmenter):
         lam = torch.as_tensor(lam, dtype=x.dtype, device=x.device)
         if apply is not None:
             lam = torch.where(apply, lam, torch.ones_like(lam))
-        lam = lam[:, None, None]
-        out = lam * x + (1 - lam) * x[perm]
+        # partner + lam * (x - partner), in place on the fresh partner copy; exact x where lam = 1
+        out = x[perm].lerp_(x, lam[:, None, None])
         if lengths is not None:
             out.masked_fill_(~real_mask(lengths, x.shape[2])[:, None, :], 0)
         return out

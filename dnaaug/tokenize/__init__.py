@@ -1,30 +1,24 @@
-"""Tokenizers: one-hot (N,4,L) + mask, and k-mer ids (N,L'); shared alphabet and validation."""
+"""Tokenizers: one-hot (N,4,L) + mask, and k-mer ids (N,L'); shared alphabet and validation.
 
-from dnaaug.errors import ConfigError
-from dnaaug.tokenize.alphabet import as_bytes, reverse_complement, validate
-from dnaaug.tokenize.kmer import KmerTokenizer, onehot_to_kmer_ids
-from dnaaug.tokenize.onehot import Batch, OneHotTokenizer, codes_to_onehot, onehot_to_strings
-from dnaaug.tokenize.packed import PackedSequences
+Names load lazily so that the readers, which need only the alphabet, do not import torch.
+"""
 
+from __future__ import annotations
 
-def parse_tokenizer(spec: str, length: int | None = None) -> OneHotTokenizer | KmerTokenizer:
-    """``"onehot"`` or ``"kmer:k=6,stride=1"`` -> a tokenizer (ConfigError on anything else)."""
-    name, _, params = spec.partition(":")
-    kwargs: dict[str, int] = {}
-    for item in filter(None, params.split(",")):
-        key, eq, value = item.partition("=")
-        if not eq or not value.strip().lstrip("-").isdigit():
-            raise ConfigError(f"tokenizer parameter {item!r} must look like key=INTEGER")
-        kwargs[key.strip()] = int(value)
-    if name == "onehot" and not kwargs:
-        return OneHotTokenizer(length)
-    if name == "kmer":
-        unknown = set(kwargs) - {"k", "stride"}
-        if unknown:
-            raise ConfigError(f"unknown k-mer tokenizer parameter(s): {', '.join(sorted(unknown))} (known: k, stride)")
-        return KmerTokenizer(length=length, **kwargs)
-    raise ConfigError(f"unknown tokenizer {spec!r}; use 'onehot' or 'kmer:k=K[,stride=S]'")
+import importlib
+
+_EXPORTS = {
+    "as_bytes": "alphabet", "reverse_complement": "alphabet", "validate": "alphabet",
+    "KmerTokenizer": "kmer", "onehot_to_kmer_ids": "kmer",
+    "Batch": "onehot", "OneHotTokenizer": "onehot", "codes_to_onehot": "onehot", "onehot_to_strings": "onehot",
+    "PackedSequences": "packed", "parse_tokenizer": "spec",
+}
 
 
-__all__ = ["Batch", "KmerTokenizer", "OneHotTokenizer", "PackedSequences", "as_bytes", "codes_to_onehot",
-           "onehot_to_kmer_ids", "onehot_to_strings", "parse_tokenizer", "reverse_complement", "validate"]
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)

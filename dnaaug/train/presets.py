@@ -1,6 +1,7 @@
 """Named budgets: one typed place for how long each phase runs.
 
-- ``smoke``:     seconds; for tests and a first look.
+- ``smoke``:     seconds; for tests.
+- ``demo``:      a few minutes for the whole Quickstart table on the 2,000-sequence demo set.
 - ``cpu-small``: a laptop: the whole DiffAug loop on ~5,000 sequences of 100-300 bp in at most
                  ~10 minutes on 2 CPU cores, a baseline-augmenter run in at most ~3.
 - ``paper``:     a GPU: a wider encoder, longer budgets, 3 rounds.
@@ -25,12 +26,21 @@ PRESETS: dict[str, dict[str, Any]] = {
                     "positives": 1, "sampling_steps": 4, "denoiser_channels": 16, "denoiser_depth": 2,
                     "diagnostics_sample": 64},
     },
+    "demo": {
+        "batch_size": 64,
+        "val_size": 128,
+        "encoder": {"width": 32, "depth": 3},
+        "projection_dim": 32,
+        "diffaug": {"warmup_epochs": 2, "rounds": 1, "generator_epochs": 3, "contrastive_epochs": 2,
+                    "positives": 1, "sampling_steps": 10, "denoiser_channels": 32, "denoiser_depth": 3,
+                    "diagnostics_sample": 256},
+    },
     "cpu-small": {
         "batch_size": 128,
         "val_size": 256,
-        "encoder": {"width": 64, "depth": 4},
+        "encoder": {"width": 64, "depth": 3},
         "projection_dim": 64,
-        "diffaug": {"warmup_epochs": 3, "rounds": 1, "generator_epochs": 6, "contrastive_epochs": 3,
+        "diffaug": {"warmup_epochs": 3, "rounds": 1, "generator_epochs": 4, "contrastive_epochs": 3,
                     "positives": 2, "sampling_steps": 10, "denoiser_channels": 64, "denoiser_depth": 4},
     },
     "paper": {
