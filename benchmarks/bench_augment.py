@@ -3,10 +3,12 @@
     python benchmarks/bench_augment.py                 # (256, 4, 1000) float32 CPU batch, 1 thread
     python benchmarks/bench_augment.py --rounds 5 --repeats 30
 
-Both libraries get the same random one-hot batch and the same parameters; calls alternate
-between the two libraries (so a busy machine slows both alike) over several rounds, and the
-table reports the median over all calls. EvoAug (``pip install --no-deps evoaug==1.0.6``, in the ``bench`` extra) is skipped
-cleanly when it is not installed. Writes benchmarks/results/augment.json and augment.md.
+Both libraries get the same random one-hot batch and the same parameters. Each op runs
+``repeats`` back-to-back calls per library (warm caches, like timeit), the two libraries taking
+turns op by op and round by round so that a busy machine slows both alike; the table reports
+the median over all calls, wall clock and process CPU time. EvoAug (``pip install --no-deps evoaug==1.0.6``, in the
+``bench`` extra) is skipped cleanly when it is not installed. Writes benchmarks/results/augment.json
+and augment.md.
 """
 
 from __future__ import annotations
@@ -57,26 +59,27 @@ def _load() -> list[float] | None:
 
 def _evoaug():
     try:
-        import evoaug
         from evoaug import augment
     except ImportError:
         return None, None
-    return augment, getattr(evoaug, "__version__", "1.0.6?")
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return augment, version("evoaug")
+    except PackageNotFoundError:
+        return augment, "unknown"
 
 
-def _time(fns: list[Callable[[], object]], repeats: int) -> list[list[tuple[float, float]]]:
-    """(wall, process CPU) seconds per call of each function, the functions alternating call by call.
+def _time(fn: Callable[[], object], repeats: int) -> list[tuple[float, float]]:
+    """(wall, process CPU) seconds of ``repeats`` back-to-back calls after one warm-up call.
 
     CPU time leaves out the time the process waited for a core on a shared machine."""
-    for fn in fns:
-        fn()  # warm-up
-    out: list[list[tuple[float, float]]] = [[] for _ in fns]
+    fn()
+    times = []
     for _ in range(repeats):
-        for fn, times in zip(fns, out):
-            wall, cpu = time.perf_counter(), time.process_time()
-            fn()
-            times.append((time.perf_counter() - wall, time.process_time() - cpu))
-    return out
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return times
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -100,12 +103,10 @@ def main(argv: list[str] | None = None) -> dict:
     for _ in range(args.rounds):
         for spec, evo_spec in OPS.items():
             aug = parse(spec)
-            fns = [lambda: aug(x, generator=g)]
+            samples[spec]["ours"] += _time(lambda: aug(x, generator=g), args.repeats)
             if evo is not None and evo_spec is not None:
                 op = getattr(evo, evo_spec[0])(**evo_spec[1])
-                fns.append(lambda: op(x))
-            for key, times in zip(["ours", "evoaug"], _time(fns, args.repeats)):
-                samples[spec][key] += times
+                samples[spec]["evoaug"] += _time(lambda: op(x), args.repeats)
 
     bases_per_batch = args.batch * args.length
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> dict:
             "ms": round(ours * 1e3, 3),
             "cpu_ms": round(ours_cpu * 1e3, 3),
             "mbases_per_s": round(bases_per_batch / ours / 1e6, 1),
-            "evoaug_op": None if evo_spec is None else
+            "evoaug_op": None if evo is None or evo_spec is None else
             f"{evo_spec[0]}({', '.join(f'{k}={v}' for k, v in evo_spec[1].items())})",
             "evoaug_ms": None if theirs is None else round(theirs * 1e3, 3),
             "evoaug_cpu_ms": None if theirs_cpu is None else round(theirs_cpu * 1e3, 3),
@@ -159,7 +160,8 @@ def _markdown(result: dict) -> str:
     n, _, length = result["batch"]
     lines = [
         f"Augmenters on a ({n}, 4, {length}) float32 CPU batch, {result['threads']} thread(s), "
-        f"torch {result['torch']}, {result['cpu']}; median of {result['rounds']} x {result['repeats']} calls.",
+        f"torch {result['torch']}, {result['cpu']}; "
+        f"median of {result['rounds']} x {result['repeats']} calls.",
         "",
         "| op | dnaaug ms/batch | dnaaug Mbases/s | EvoAug op | EvoAug ms/batch | speed-up | "
         "speed-up (CPU time) |",

@@ -60,7 +60,8 @@ def validate_input(x: Any, mask: Any = None, *, name: str = "x", mask_name: str 
     if mask is None:
         return None
     if not isinstance(mask, Tensor):
-        raise InputError(f"{mask_name} must be a bool torch.Tensor of shape (N, L), got {type(mask).__name__}")
+        raise InputError(
+            f"{mask_name} must be a bool torch.Tensor of shape (N, L), got {type(mask).__name__}")
     n, _, length = x.shape
     if mask.dtype != torch.bool:
         raise InputError(f"{mask_name} must have dtype torch.bool (True = real base), got {mask.dtype}")
@@ -119,8 +120,11 @@ def randint(low: Tensor | int, high: Tensor | int, shape: tuple[int, ...], gener
     u = uniform(shape, generator, device)
     span = high - low + 1
     span = max(span, 1) if isinstance(span, int) else span.clamp(min=1)
-    # u < 1, so floor(u * span) <= span - 1
-    return (u * span).floor_().to(torch.int64) + low
+    # u < 1 so floor(u * span) <= span - 1, except where float32 rounding reaches span (MPS)
+    offset = (u * span).floor_().to(torch.int64)
+    if u.dtype != torch.float64:
+        offset = torch.minimum(offset, torch.as_tensor(span - 1, device=device))
+    return offset + low
 
 
 def random_bases(shape: tuple[int, ...], generator: torch.Generator, device: torch.device) -> Tensor:

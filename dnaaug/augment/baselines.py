@@ -13,9 +13,12 @@ Differences from EvoAug 1.0.6, on purpose:
   padding between both ends); the bases left of the deletion keep their positions;
 - translocation draws the shift uniformly in [-shift, shift] (EvoAug draws |shift| and a sign,
   so 0 is twice as likely);
-- mutation changes each real base with probability ``rate`` to one of the three *other* bases,
-  so ``rate`` is the expected fraction of changed bases (EvoAug's ``mutate_frac`` means the same,
-  corrected for silent draws); an N or IUPAC column that is picked becomes a uniform random base.
+- inversion defaults to max_len=30 (EvoAug: 20) and places the segment uniformly among the
+  positions where it fits;
+- mutation picks each real column independently with probability ``rate`` (EvoAug: exactly
+  round(rate / 0.75 * L) columns, some replaced by the same base) and changes it to one of the
+  three *other* bases, so ``rate`` is the expected fraction of changed bases, as EvoAug's
+  ``mutate_frac`` intends; an N or IUPAC column that is picked becomes a uniform random base.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from torch import Tensor
 
 from . import functional as F
 from .base import (Augmenter, apply_to_subset, check_float, check_int, one_hot_bases, randint,
-                   random_bases, real_mask, uniform)
+                   random_bases, real_mask)
 
 __all__ = ["Identity", "ReverseComplement", "Translocation", "Insertion", "Deletion", "Inversion",
            "Mutation", "GaussianNoise", "Mixup"]
@@ -123,7 +126,8 @@ class Deletion(Augmenter):
 
 
 class Inversion(Augmenter):
-    """Reverse-complement a segment of length uniform in [0, min(max_len, len_i)] at a uniform valid position."""
+    """Reverse-complement a segment of length uniform in [0, min(max_len, len_i)] at a uniform
+    valid position."""
 
     name = "inversion"
 
@@ -158,8 +162,9 @@ def bernoulli_columns(lengths: Tensor, rate: float, generator: torch.Generator,
     last = torch.full((n,), -1, dtype=torch.int64, device=device)
     blocks = []
     while True:
-        u = 1.0 - uniform((n, per_block), generator, device)  # (0, 1]
-        gaps = (torch.log(u) / log_q).floor().clamp(max=longest + 1).to(torch.int64) + 1
+        u = torch.rand((n, per_block), generator=generator, device=generator.device).to(device)
+        u = 1.0 - u  # (0, 1]: log(u) is finite
+        gaps = (torch.log(u) / log_q).floor_().clamp_(max=longest + 1).to(torch.int64) + 1
         cols = last[:, None] + gaps.cumsum(dim=1)
         blocks.append(cols)
         last = cols[:, -1]
@@ -179,21 +184,21 @@ class Mutation(Augmenter):
         super().__init__(p=p, params={"rate": self.rate})
 
     def forward(self, x, *, lengths, generator, apply):
-        lr = _real_lengths(x, lengths)
-        cols, valid = bernoulli_columns(lr, self.rate, generator, x.device)
+        cols, valid = bernoulli_columns(_real_lengths(x, lengths), self.rate, generator, x.device)
         if apply is not None:
             valid &= apply[:, None]
-        # picks are increasing along a row, so the valid ones come first: drop all-invalid slots
-        keep = int(valid.sum(dim=1).max()) if valid.numel() else 0
-        cols, valid = cols[:, :keep], valid[:, :keep]
-        u = uniform(tuple(cols.shape), generator, x.device)
-        old = x.gather(2, cols.clamp(max=x.shape[2] - 1)[:, None, :].expand(-1, 4, -1))
-        is_base = (old.sum(dim=1) == 1) & (old.amax(dim=1) == 1)
-        # index of the base of a one-hot column (argmax over the 4-channel axis is slow on CPU)
-        current = (old * torch.arange(4, device=x.device, dtype=x.dtype)[:, None]).sum(dim=1)
-        other = (current.round().to(torch.int64) + 1 + (3 * u).floor().to(torch.int64)) % 4
-        bases = torch.where(is_base, other, (4 * u).floor().to(torch.int64).clamp(max=3))
-        return F._substitute(x, cols, bases, valid)
+        rows, slots = valid.nonzero(as_tuple=True)  # the K picked columns
+        cols = cols[rows, slots]
+        k = cols.shape[0]
+        offset = randint(1, 3, (k,), generator, x.device)  # to one of the three other bases
+        anyone = randint(0, 3, (k,), generator, x.device)  # for N / IUPAC columns
+        old = x[rows, :, cols]  # (K, 4)
+        top, current = old.max(dim=1)
+        is_base = (top == 1) & (old.sum(dim=1) == 1)
+        bases = torch.where(is_base, (current + offset) & 3, anyone)
+        out = x.clone()
+        out[rows, :, cols] = x.new_zeros((k, 4)).scatter_(1, bases[:, None], 1.0)
+        return out
 
 
 class GaussianNoise(Augmenter):

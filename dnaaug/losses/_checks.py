@@ -17,7 +17,8 @@ def check_pair(z1: Tensor, z2: Tensor, owner: str) -> None:
         raise InputError(f"{owner}: z1 and z2 must have the same shape (N, E), got {tuple(z1.shape)} "
                          f"and {tuple(z2.shape)}")
     if z1.shape[0] < 2:
-        raise InputError(f"{owner}: a contrastive loss needs a batch of at least 2 pairs, got N={z1.shape[0]}")
+        raise InputError(
+            f"{owner}: a contrastive loss needs a batch of at least 2 pairs, got N={z1.shape[0]}")
 
 
 def check_embeddings(h: Tensor, n: int, name: str, owner: str) -> None:

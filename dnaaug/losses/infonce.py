@@ -32,7 +32,8 @@ class InfoNCELoss(nn.Module):
             raise ConfigError(f"InfoNCELoss: temperature={temperature!r} must be a number > 0")
         self.temperature = float(temperature)
 
-    def forward(self, z1: Tensor, z2: Tensor, *, h1: Tensor | None = None, h2: Tensor | None = None) -> Tensor:
+    def forward(self, z1: Tensor, z2: Tensor, *,
+                h1: Tensor | None = None, h2: Tensor | None = None) -> Tensor:
         """z1, z2 (N, E) -> scalar loss."""
         check_pair(z1, z2, "InfoNCELoss")
         n = z1.shape[0]

@@ -89,7 +89,8 @@ def two_way_divergence(p: Tensor, log_q: Tensor, eps: float = 1e-7) -> Tensor:
 
 
 def _positive_number(owner: str, name: str, value: object) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
+            or value <= 0:
         raise ConfigError(f"{owner}: {name}={value!r} must be a finite number > 0")
     return float(value)
 
@@ -157,7 +158,8 @@ class SoftContrastiveLoss(nn.Module):
     def _one_way(self, z1: Tensor, z2: Tensor, h1: Tensor) -> Tensor:
         return two_way_divergence(self.targets(h1), self.log_similarities(z1, z2), self.eps)
 
-    def forward(self, z1: Tensor, z2: Tensor, *, h1: Tensor | None = None, h2: Tensor | None = None) -> Tensor:
+    def forward(self, z1: Tensor, z2: Tensor, *,
+                h1: Tensor | None = None, h2: Tensor | None = None) -> Tensor:
         """z1, z2 (N, E); h1, h2 (N, D) or None -> scalar loss."""
         owner = "SoftContrastiveLoss"
         check_pair(z1, z2, owner)

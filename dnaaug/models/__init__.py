@@ -3,4 +3,6 @@
 from dnaaug.models.encoder import CNNEncoder, EncoderConfig, count_parameters
 from dnaaug.models.heads import ClassifierHead, ContrastiveModel, ProjectionHead
 
-__all__ = ["CNNEncoder", "EncoderConfig", "count_parameters", "ClassifierHead", "ContrastiveModel", "ProjectionHead"]
+__all__ = [
+    "CNNEncoder", "EncoderConfig", "count_parameters", "ClassifierHead", "ContrastiveModel", "ProjectionHead",
+]

@@ -104,7 +104,8 @@ class EncoderConfig:
             raise bad("groups", f"must divide width={self.width}")
         if self.pool not in ("mean", "max", "meanmax"):
             raise bad("pool", "must be 'mean', 'max' or 'meanmax'")
-        if self.embedding_dim is not None and (not isinstance(self.embedding_dim, int) or self.embedding_dim < 1):
+        dim = self.embedding_dim
+        if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
             raise bad("embedding_dim", "must be a positive int or None")
 
     @property
@@ -128,7 +129,8 @@ class EncoderConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"encoder config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"encoder config: unknown key(s) {', '.join(unknown)} "
+                              f"(known: {', '.join(sorted(known))})")
         return cls(**data)
 
 
@@ -147,7 +149,8 @@ class _ChannelLayerNorm(nn.Module):
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
         # the fused kernel on a channels-last view is several times faster than elementwise ops;
         # a contiguous result keeps the following GELU (and its backward) on the fast path
-        return F.layer_norm(x.transpose(1, 2), (x.shape[1],), self.weight, self.bias, self.eps).transpose(1, 2).contiguous()
+        y = F.layer_norm(x.transpose(1, 2), (x.shape[1],), self.weight, self.bias, self.eps)
+        return y.transpose(1, 2).contiguous()
 
 
 class _MaskedGroupNorm(nn.Module):
@@ -242,7 +245,8 @@ class _ResidualBlock(nn.Module):
         super().__init__()
         w = config.width
         self.norm = _make_norm(config, w)
-        self.conv = nn.Conv1d(w, w, config.kernel, dilation=dilation, padding=dilation * (config.kernel - 1) // 2)
+        self.conv = nn.Conv1d(w, w, config.kernel, dilation=dilation,
+                              padding=dilation * (config.kernel - 1) // 2)
         self.dropout = _ChannelDropout(config.dropout)
         self.mix = nn.Conv1d(w, w, 1)
 
@@ -281,7 +285,8 @@ class CNNEncoder(nn.Module):
             raise ConfigError(f"CNNEncoder: config must be an EncoderConfig, got {type(config).__name__}")
         self.config = config
         if config.input == "kmer":
-            self.embed_tokens: nn.Embedding | None = nn.Embedding(config.vocab_size, config.kmer_dim, padding_idx=0)
+            self.embed_tokens: nn.Embedding | None = nn.Embedding(
+                config.vocab_size, config.kmer_dim, padding_idx=0)
             in_channels = config.kmer_dim
         else:
             self.embed_tokens = None
@@ -322,7 +327,8 @@ class CNNEncoder(nn.Module):
                                  f"got range [{int(x.min())}, {int(x.max())}]")
         n, length = x.shape[0], x.shape[-1]
         if n == 0 or length == 0:
-            raise InputError(f"x: expected at least one sequence and one position, got shape {tuple(x.shape)}")
+            raise InputError(
+                f"x: expected at least one sequence and one position, got shape {tuple(x.shape)}")
         if mask is None:
             if cfg.input == "kmer":
                 return x != 0

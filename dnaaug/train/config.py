@@ -28,7 +28,7 @@ class LossConfig:
     name: str = "soft"
     temperature: float = 0.1
     nu_p: float = 100.0
-    nu_q: float = 0.01
+    nu_q: float = 0.1
     p_bandwidth: float = 8.0
 
     def __post_init__(self):

@@ -40,7 +40,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "val_size": 256,
         "encoder": {"width": 64, "depth": 3},
         "projection_dim": 64,
-        "diffaug": {"warmup_epochs": 3, "rounds": 1, "generator_epochs": 4, "contrastive_epochs": 3,
+        "diffaug": {"warmup_epochs": 4, "rounds": 2, "generator_epochs": 3, "contrastive_epochs": 4,
                     "positives": 2, "sampling_steps": 10, "denoiser_channels": 64, "denoiser_depth": 4},
     },
     "paper": {

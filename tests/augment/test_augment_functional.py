@@ -69,7 +69,8 @@ def random_batch(n: int, length: int, seed: int, masked: bool):
     x = torch.nn.functional.one_hot(torch.randint(0, 4, (n, length), generator=g), 4).float()
     x = x.transpose(1, 2).contiguous()
     x[:, :, torch.randint(0, length, (length // 10,), generator=g)] = 0.0
-    x[:, :, torch.randint(0, length, (length // 10,), generator=g)] = torch.tensor([0.5, 0.0, 0.5, 0.0])[None, :, None]
+    iupac_r = torch.tensor([0.5, 0.0, 0.5, 0.0])[None, :, None]
+    x[:, :, torch.randint(0, length, (length // 10,), generator=g)] = iupac_r
     if masked:
         lengths = torch.randint(0, length + 1, (n,), generator=g)
         lengths[:4] = torch.tensor([0, 1, length, length - 1])
@@ -146,10 +147,13 @@ def test_translocate_matches_reference(length, block, masked):
     shifts[:3] = torch.tensor([max_shift, -max_shift, 0])
     shifts[3] = length + 3  # larger than the window
     shifts[-1] = -max_shift  # the last row's left shift reads past the end of the batch
-    out = F.translocate(x, shifts, lengths if masked else None, _block=block)
-    for i in range(24):
-        lr = int(lengths[i])
-        assert columns(out[i]) == ref_roll(columns(x[i]), int(shifts[i]), max(lr, 1))[: length], i
+    flipped = -shifts  # first row shifted left and last row right, by less than the widest shift
+    flipped[0], flipped[-1] = -(max_shift - 3), max_shift - 3
+    for shifts in (shifts, flipped):
+        out = F.translocate(x, shifts, lengths if masked else None, _block=block)
+        for i in range(24):
+            lr = int(lengths[i])
+            assert columns(out[i]) == ref_roll(columns(x[i]), int(shifts[i]), max(lr, 1))[: length], i
 
 
 @pytest.mark.parametrize("masked", [False, True])
@@ -160,6 +164,7 @@ def test_insert_matches_reference(length, block, masked):
     k = torch.randint(0, m + 1, (24,), generator=g)
     pos = uniform_int(torch.zeros(24, dtype=torch.long), lengths, g)  # 0..len (len: cropped away)
     k[:3] = torch.tensor([m, m, 0])
+    pos[0] = 0  # the cut falls in the first block of the batch
     pos[4:6] = torch.stack([torch.tensor(0), lengths[5]])
     seg = torch.nn.functional.one_hot(torch.randint(0, 4, (24, m), generator=g), 4).float().transpose(1, 2)
     out = F.insert(x, pos, seg, k, lengths if masked else None, _block=block)
@@ -231,3 +236,42 @@ def test_parameter_errors_name_the_argument():
         F.translocate(x, torch.tensor([1, 2, 3]))
     with pytest.raises(InputError, match="lengths"):
         F.translocate(x, torch.tensor([1, 2]), torch.tensor([5, 1]))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_layouts_match_reference(seed):
+    """Small random batches (one row included), lengths, block widths and edit sizes."""
+    g = torch.Generator().manual_seed(1000 + seed)
+    n = int(torch.randint(1, 7, (1,), generator=g))
+    length = int(torch.randint(8, 200, (1,), generator=g))
+    divisors = [b for b in range(2, length + 1) if length % b == 0]
+    block = divisors[int(torch.randint(0, len(divisors), (1,), generator=g))]
+    masked = bool(seed % 2)
+    x, lengths, _ = random_batch(n, length, 2000 + seed, False)
+    if masked:
+        lengths = torch.randint(0, length + 1, (n,), generator=g)
+        x = x * (torch.arange(length) < lengths[:, None])[:, None, :]
+    m = int(torch.randint(1, 12, (1,), generator=g))
+    lens_arg = lengths if masked else None
+    k = torch.randint(0, m + 1, (n,), generator=g)
+    shifts = torch.randint(-m, m + 1, (n,), generator=g)
+    seg = torch.nn.functional.one_hot(torch.randint(0, 4, (n, m), generator=g), 4).float().transpose(1, 2)
+    pos = uniform_int(torch.zeros(n, dtype=torch.long), lengths, g)
+    d = torch.minimum(k, lengths)
+    dpos = uniform_int(torch.zeros(n, dtype=torch.long), lengths - d, g)
+    outs = {
+        "roll": F.translocate(x, shifts, lens_arg, _block=block),
+        "insert": F.insert(x, pos, seg, k, lens_arg, _block=block),
+        "delete": F.delete(x, dpos, d, seg, lens_arg, _block=block),
+        "invert": F.invert(x, dpos, d, lens_arg),
+    }
+    for i in range(n):
+        cols, lr = columns(x[i]), int(lengths[i])
+        refs = {
+            "roll": ref_roll(cols, int(shifts[i]), max(lr, 1))[:length],
+            "insert": ref_insert(cols, int(pos[i]), columns(seg[i]), int(k[i]), lr),
+            "delete": ref_delete(cols, int(dpos[i]), int(d[i]), columns(seg[i]), lr),
+            "invert": ref_invert(cols, int(dpos[i]), int(d[i]), lr),
+        }
+        for name, ref in refs.items():
+            assert columns(outs[name][i]) == ref, (name, i, length, block)
