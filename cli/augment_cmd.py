@@ -28,8 +28,10 @@ def augment(ctx, paths, k, output, spec, length, batch_size):
     """
     from dnaaug.augment_io import write_views
     from dnaaug.data import read_inputs
+    from dnaaug.data.textio import check_output_file
 
     obj = ctx.obj or {}
+    check_output_file(output)
     if spec:
         if len(paths) != 1:
             raise click.UsageError("with --augment give exactly one INPUT")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -42,11 +43,13 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
       dnaaug benchmark -d dummy_mouse_enhancers_ensembl -d demo_human_or_worm --preset paper --out bench/gb
     """
     from dnaaug.benchmark import BenchmarkRunner, BenchmarkSpec, parse_seeds, split_methods
+    from dnaaug.data.textio import check_output_folder
     from dnaaug.evaluate.results import render_text, summarise, write_results
     from dnaaug.train.config import load_config_file
 
     obj = ctx.obj or {}
-    out_dir = Path(out)
+    out_dir = check_output_folder(out)
+    created = not out_dir.exists()
     spec = BenchmarkSpec(datasets=list(datasets), out=out_dir, methods=split_methods(methods),
                          seeds=parse_seeds(seeds), preset=preset, supervised=supervised,
                          kmer_floor=not no_kmer_floor,
@@ -54,7 +57,12 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
                          gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
                          max_train=max_train)
     runner = BenchmarkRunner(spec)
-    cells = runner.run()
+    try:
+        cells = runner.run()
+    except BaseException:
+        if created and out_dir.is_dir() and not any(p.is_file() for p in out_dir.rglob("*")):
+            shutil.rmtree(out_dir, ignore_errors=True)  # failed before any file was written: leave nothing
+        raise
     order = runner.rows()
     notes = [f"Preset {preset}; every neural row: same encoder, loss, window and epoch budget; "
              "only the augmenter changes."]

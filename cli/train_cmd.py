@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -14,6 +15,13 @@ OPTION_KEYS = {
     "augment": "augment", "loss": "loss.name", "tokenizer": "tokenizer", "length": "length",
     "epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "save_every_epoch": "save_every_epoch",
 }
+
+
+def _remove_if_empty_run(run_dir: Path, created: bool) -> None:
+    """After a failure, remove the run folder this command created if it holds no checkpoint yet
+    (a failure before training started leaves nothing behind; a run with a checkpoint is kept)."""
+    if created and run_dir.is_dir() and not (run_dir / "checkpoints" / "last.pt").exists():
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _nest(flat: dict) -> dict:
@@ -61,7 +69,11 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
       dnaaug train --resume runs/diffaug
     """
     from dnaaug.data import read_inputs
+    from dnaaug.data.textio import check_output_folder
+    from dnaaug.data.validation import check_kmer_lengths
+    from dnaaug.tokenize import KmerTokenizer, parse_tokenizer
     from dnaaug.train import TrainConfig, preset as preset_overrides, train as run_train
+    from dnaaug.train.api import read_run_config
     from dnaaug.train.config import load_config_file
     from dnaaug.train.dataclass_io import merge
 
@@ -88,9 +100,21 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
         config = TrainConfig.from_dict(data)
     if not inputs:
         raise click.UsageError("give at least one INPUT file")
-    records = read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome)
-    result = run_train(records, run_dir, config, device=obj.get("device", "auto"), resume=bool(resume),
-                       progress=progress_enabled(ctx), inputs=[str(p) for p in inputs])
+    if not resume:
+        check_output_folder(run_dir)
+    # read and check every input before the run folder is created: bad input leaves nothing behind
+    records = list(read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome))
+    tokenizer = parse_tokenizer((config or read_run_config(run_dir)).tokenizer)
+    if isinstance(tokenizer, KmerTokenizer):
+        check_kmer_lengths([len(r.sequence) for r in records], [r.id for r in records], tokenizer.k,
+                           source=", ".join(map(str, inputs)))
+    created = not run_dir.exists()
+    try:
+        result = run_train(records, run_dir, config, device=obj.get("device", "auto"), resume=bool(resume),
+                           progress=progress_enabled(ctx), inputs=[str(p) for p in inputs])
+    except BaseException:
+        _remove_if_empty_run(run_dir, created)
+        raise
     epochs_done = [m for m in result.metrics if m.get("event") == "epoch" and "val_retrieval" in m]
     summary = f"done: {result.run_dir}/checkpoints/last.pt"
     if epochs_done:

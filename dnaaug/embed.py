@@ -16,7 +16,9 @@ import torch
 from tqdm.auto import tqdm
 
 from dnaaug.data.records import Record
+from dnaaug.data.validation import check_kmer_lengths
 from dnaaug.errors import InputError
+from dnaaug.tokenize.kmer import KmerTokenizer
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.tokenize.packed import PackedSequences
 from dnaaug.train.api import TrainedEncoder
@@ -78,6 +80,8 @@ def embed_records(model: TrainedEncoder, records: Iterable[Record], *, batch_siz
             if not chunk:
                 return
             packed = PackedSequences.from_strings([r.sequence for r in chunk], [r.id for r in chunk])
+            if isinstance(model.tokenizer, KmerTokenizer):
+                check_kmer_lengths(packed.lengths, packed.ids, model.tokenizer.k)
             codes, mask, owner = _windows(packed, length, stride, policy)
             out = torch.zeros(len(chunk), model.embedding_dim)
             count = torch.zeros(len(chunk))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dnaaug.data.textio import check_output_file
 from dnaaug.errors import InputError
 
 FORMATS = (".npy", ".parquet", ".csv", ".tsv")
@@ -27,13 +28,8 @@ def output_format(path: str | Path) -> str:
 
 def check_writable(path: str | Path) -> None:
     """Fail before any heavy work when the output cannot be written."""
-    out = Path(path)
-    output_format(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"{out}: output folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"{out}: output folder {parent} is not writable")
+    output_format(path)
+    check_output_file(path)
 
 
 def _tmp(path: Path) -> Path:

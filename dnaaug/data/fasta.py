@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 
 from dnaaug.data.records import Record
-from dnaaug.data.textio import open_binary
+from dnaaug.data.textio import check_text_start, open_binary
 from dnaaug.data.validation import is_dna_bytes
 from dnaaug.errors import DatasetError, InputError, InvalidSequence
 from dnaaug.tokenize.alphabet import as_bytes
@@ -61,6 +61,7 @@ def _lines(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
     try:
         with open_binary(path) as fh:
             first = fh.readline()
+            check_text_start(path, first)
             if first.startswith(b"\xef\xbb\xbf"):  # UTF-8 byte-order mark
                 first = first[3:]
             if first:
@@ -130,6 +131,10 @@ def read_fasta(path: str | os.PathLike, *, label_from: str | None = None, label:
             if not text:
                 continue
             if rid is None:
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise DatasetError(f"{source} line {lineno}: not UTF-8 text (a binary file?)") from None
                 raise DatasetError(f"{source} line {lineno}: text before the first '>' header "
                                    "(not a FASTA file?)")
             parts.append(text)

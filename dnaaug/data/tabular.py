@@ -20,6 +20,9 @@ from dnaaug.errors import DatasetError
 
 log = logging.getLogger(__name__)
 
+# csv's default cell limit (128 KiB) is shorter than many genomic sequences
+FIELD_SIZE_LIMIT = 2**31 - 1
+
 SEQUENCE_COLUMNS = ("sequence", "seq")
 ID_COLUMNS = ("id", "name")
 TABLE_EXTENSIONS = (".csv", ".tsv", ".txt")
@@ -62,6 +65,14 @@ def _missing_column_message(path: Path, what: str, columns: list[str], delimiter
     return message
 
 
+def _rows(reader, source: str, current: list[int]) -> Iterator[list[str]]:
+    """The csv reader's rows, its format errors (a stray carriage return, ...) as DatasetError."""
+    try:
+        yield from reader
+    except csv.Error as err:
+        raise DatasetError(f"{source} line {current[0]}: malformed CSV/TSV row ({err})") from None
+
+
 def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
                label_column: str | None = "label", id_column: str | None = None,
                require_label: bool = False) -> Iterator[Record]:
@@ -88,7 +99,12 @@ def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
     if header is None:
         raise DatasetError(f"{p}: empty file (no header, no rows)")
     delimiter = _delimiter(p, header)
-    columns = [c.strip() for c in next(csv.reader([header], delimiter=delimiter))]
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
+    try:
+        columns = [c.strip() for c in next(csv.reader([header], delimiter=delimiter))]
+    except csv.Error as err:
+        raise DatasetError(f"{p} line {lineno}: malformed header ({err})") from None
 
     seq_i = _find_column(columns, sequence_column, SEQUENCE_COLUMNS)
     if seq_i is None:
@@ -117,7 +133,7 @@ def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
 
     seen: set[str] = set()
     row = 0
-    for fields in csv.reader(numbered(), delimiter=delimiter):
+    for fields in _rows(csv.reader(numbered(), delimiter=delimiter), source, current):
         if not fields or all(not f.strip() for f in fields):
             continue
         row += 1

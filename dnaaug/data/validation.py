@@ -7,8 +7,11 @@ valid bytes with ``bytes.translate`` and checking nothing is left costs a fracti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from dnaaug.errors import InputError
 from dnaaug.tokenize.alphabet import VALID_TABLE, as_bytes
 
 DNA_BYTES = bytes(np.flatnonzero(VALID_TABLE).tolist())
@@ -27,3 +30,18 @@ def check_dna(sequence: str, *, source: str | None = None, record: str | None = 
         return sequence
     as_bytes(sequence, source=source, record=record)  # raises with the exact position
     return sequence  # pragma: no cover - as_bytes and the table agree
+
+
+def check_kmer_lengths(lengths: np.ndarray, ids: Sequence[str], k: int, *, source: str | None = None) -> None:
+    """Raise InputError when a sequence is shorter than ``k``: it holds no k-mer, so a k-mer model
+    would see only padding (a constant embedding and a zero loss) instead of failing visibly.
+
+    lengths: (N,) sequence lengths; ids: the N record ids.
+    """
+    short = np.flatnonzero(np.asarray(lengths) < k)
+    if short.size:
+        i = int(short[0])
+        where = f"{source}: " if source else ""
+        raise InputError(f"{where}record {ids[i]!r} is {int(lengths[i])} bp, shorter than k = {k} of the k-mer "
+                         f"tokenizer ({short.size} of {len(ids)} sequences are); it has no k-mer: use a smaller "
+                         "k, or remove the short sequences")

@@ -62,8 +62,12 @@ def train(records: Iterable[Record], out: str | Path, config: TrainConfig | None
     config:  TrainConfig (None: defaults); for ``resume`` the folder's own config.json is used
     inputs:  the input paths, recorded in ``inputs.json`` for provenance
     """
-    run = RunDir(out)
-    run.lock()
+    from dnaaug.train import distributed
+
+    info = distributed.from_env()
+    run = RunDir(out, create=info.is_main)
+    if info.is_main:
+        run.lock()
     try:
         if resume:
             config = read_run_config(run.path)
@@ -74,8 +78,8 @@ def train(records: Iterable[Record], out: str | Path, config: TrainConfig | None
             config = replace(config, length=default_length(data.train.lengths))
         fingerprint = _fingerprint(data)
         if resume:
-            info = json.loads((run.path / "inputs.json").read_text()) if (run.path / "inputs.json").exists() else {}
-            if info.get("fingerprint") not in (None, fingerprint):
+            saved = json.loads((run.path / "inputs.json").read_text()) if (run.path / "inputs.json").exists() else {}
+            if saved.get("fingerprint") not in (None, fingerprint):
                 raise InputError(f"{run.path}: the input data differs from the data this run started with "
                                  "(resume needs the same inputs)")
             if not run.last.exists():
@@ -84,16 +88,19 @@ def train(records: Iterable[Record], out: str | Path, config: TrainConfig | None
             if run.last.exists():
                 raise InputError(f"{run.path}: already holds a run; use --resume {run.path} to continue it "
                                  "or choose another --out")
+        trainer = Trainer(config, data, run, device=resolve_device(device), progress=progress)
+        distributed.barrier(info)  # every rank has checked the folder before rank 0 writes into it
+        if not resume and info.is_main:
             atomic_write_text(run.config, json.dumps({"dnaaug_version": dnaaug.__version__, **config.to_dict()},
                                                      indent=2) + "\n")
             atomic_write_text(run.path / "inputs.json", json.dumps(
                 {"inputs": inputs or [], "n_sequences": len(data.train) + len(data.val),
                  "fingerprint": fingerprint}, indent=2) + "\n")
-        trainer = Trainer(config, data, run, device=resolve_device(device), progress=progress)
         state = trainer.run(resume=resume)
         return RunResult(run.path, state, run.read_metrics())
     finally:
         run.unlock()
+        distributed.teardown(info)
 
 
 def read_run_config(run_dir: str | Path) -> TrainConfig:

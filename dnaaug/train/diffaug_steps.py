@@ -20,7 +20,8 @@ import torch
 
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
-from dnaaug.train.data import epoch_seed, onehot_batches
+from dnaaug.train import distributed
+from dnaaug.train.data import epoch_seed, onehot_batches, subset
 from dnaaug.train.phases import Phase
 
 if TYPE_CHECKING:
@@ -41,12 +42,12 @@ def run_generator_epochs(tr: "Trainer", phase: Phase) -> None:
             bar.update(tr.state["step"])
             while tr.state["step"] < len(batches):
                 tr._check_stop()
-                idx = batches[tr.state["step"]]
+                idx = tr.local(batches[tr.state["step"]])
                 codes, mask = tr.data.train.window(idx, tr.length, "random", generator=tr.data_gen)
                 x, mask = codes_to_onehot(codes).to(tr.device), mask.to(tr.device)
                 cond = tr.condition(x, mask)
                 with tr.amp:
-                    loss = gen_model.loss(x, cond, generator=tr.aug_gen, mask=mask)
+                    loss = tr.generator_loss(x, cond, mask, tr.aug_gen)
                 value = float(loss.detach())
                 if not math.isfinite(value):
                     raise tr._nonfinite(phase, value)
@@ -101,21 +102,29 @@ def run_generate(tr: "Trainer", phase: Phase) -> None:
     model = sampling_model(tr)
     gen = torch.Generator().manual_seed(epoch_seed(tr.config.seed, tr.state["phase_index"], 0))
     n, k = len(tr.data.train), d.positives
-    bank = np.full((n, k, tr.length), bank_io.NO_BASE, dtype=np.uint8)
+    # under torchrun each rank samples for sequences rank, rank + world, ... and the bank is gathered
+    mine = subset(tr.data.train, np.arange(tr.dist.rank, n, tr.dist.world)) if tr.dist.enabled else tr.data.train
+    if tr.dist.enabled:
+        gen.manual_seed(epoch_seed(tr.config.seed, tr.state["phase_index"], 0) + 7919 * tr.dist.rank)
+    rows = np.full((len(mine), k, tr.length), bank_io.NO_BASE, dtype=np.uint8)
     batch = max(1, d.generator_batch_size // k)
     started = time.perf_counter()
-    with tr._bar(math.ceil(n / batch), f"{phase.name} sampling {k} per sequence") as bar:
-        for idx, x, mask in onehot_batches(tr.data.train, tr.length, batch):
+    with tr._bar(math.ceil(len(mine) / batch), f"{phase.name} sampling {k} per sequence") as bar:
+        for idx, x, mask in onehot_batches(mine, tr.length, batch):
             tr._check_stop()
             pos = generate_positives(tr, model, x.to(tr.device), mask.to(tr.device), k, gen)
-            bank[idx] = bank_io.from_onehot(pos).reshape(len(idx), k, tr.length)
+            rows[idx] = bank_io.from_onehot(pos).reshape(len(idx), k, tr.length)
             bar.update(1)
+    bank = distributed.gather_rows(tr.dist, torch.from_numpy(rows), n).numpy()
     seconds = time.perf_counter() - started
-    bank_io.save(tr.run_dir.bank, bank)
+    if tr.dist.is_main:
+        bank_io.save(tr.run_dir.bank, bank)
     tr.bank = bank
     tr.state["bank_round"] = phase.round
     tr.run_dir.log("generate", phase=phase.name, round=phase.round, global_step=tr.state["global_step"],
                    sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1))
+    if not tr.dist.is_main:
+        return
     diagnostics = round_diagnostics(tr, bank, phase.round)
     tr.run_dir.log("diagnostics", phase=phase.name, round=phase.round, global_step=tr.state["global_step"],
                    **{k: v for k, v in diagnostics.items() if k != "round"})

@@ -28,6 +28,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "demo": {
         "batch_size": 64,
+        "lr": 3e-3,
         "val_size": 128,
         "encoder": {"width": 32, "depth": 3},
         "projection_dim": 32,
@@ -37,6 +38,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "cpu-small": {
         "batch_size": 128,
+        "lr": 3e-3,
         "val_size": 256,
         "encoder": {"width": 64, "depth": 3},
         "projection_dim": 64,

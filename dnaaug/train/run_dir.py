@@ -51,6 +51,8 @@ class RunDir:
             if not os.access(self.path, os.W_OK):
                 raise InputError(f"{self.path}: run folder is not writable")
         self._lock_fh = None
+        self.writer = True  # False on torchrun ranks other than 0: they never write
+
 
     config = property(lambda self: self.path / "config.json")
     metrics = property(lambda self: self.path / "metrics.jsonl")
@@ -75,6 +77,15 @@ class RunDir:
         fh.write(f"{os.getpid()}\n")
         fh.flush()
         self._lock_fh = fh
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete the temporary files (``.NAME.XXXX.tmp``) of atomic writes that a killed process left
+        behind; safe while we hold the lock, since no other process writes here."""
+        for folder in (self.path, self.path / "checkpoints"):
+            for tmp in folder.glob(".*.tmp"):
+                if tmp.is_file():
+                    tmp.unlink(missing_ok=True)
 
     def unlock(self) -> None:
         if self._lock_fh is not None:
@@ -84,6 +95,8 @@ class RunDir:
 
     def log(self, event: str, **fields: Any) -> None:
         """Append one metrics line; a single write() per line so a crash leaves at most one partial line."""
+        if not self.writer:
+            return
         record = _finite({"event": event, "time": round(time.time(), 3), **fields})
         line = json.dumps(record, default=float, allow_nan=False) + "\n"
         with open(self.metrics, "a", encoding="utf-8") as fh:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm.auto import tqdm
 
 import dnaaug
@@ -32,6 +33,7 @@ from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.tokenize import KmerTokenizer, onehot_to_kmer_ids, parse_tokenizer
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
+from dnaaug.train import distributed
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, epoch_seed
@@ -64,6 +66,30 @@ def encoder_input(tokenizer, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch
     return x, mask
 
 
+class _TwoViews(nn.Module):
+    """Both views in one forward, so DistributedDataParallel sees one forward per backward."""
+
+    def __init__(self, model: ContrastiveModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x1, m1, x2, m2):
+        h1, z1 = self.model(x1, m1)
+        h2, z2 = self.model(x2, m2)
+        return h1, z1, h2, z2
+
+
+class _GeneratorLoss(nn.Module):
+    """The generator's training loss as a forward pass (what DDP hooks)."""
+
+    def __init__(self, generator_model):
+        super().__init__()
+        self.generator_model = generator_model
+
+    def forward(self, x, cond, mask, generator):
+        return self.generator_model.loss(x, cond, generator=generator, mask=mask)
+
+
 class Trainer:
     """Runs a :class:`TrainConfig` on :class:`TrainData` into a :class:`RunDir`.
 
@@ -72,7 +98,11 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, data: TrainData, run: RunDir, *, device: torch.device,
                  progress: bool = True):
-        self.config, self.data, self.run_dir, self.device, self.progress = config, data, run, device, progress
+        self.dist = distributed.from_env()
+        device = distributed.setup(self.dist, device)
+        self.config, self.data, self.run_dir, self.device = config, data, run, device
+        self.progress = progress and self.dist.is_main
+        run.writer = self.dist.is_main
         self.length = int(config.length)
         self.phases = plan_phases(config)
         torch.manual_seed(config.seed)  # dropout + weight init: seeded once, state checkpointed
@@ -84,19 +114,34 @@ class Trainer:
         self.loss_fn = make_loss(config.loss.name, **self._loss_params())
         spec = config.diffaug.base_augment if config.uses_diffaug else config.augment
         self.augment = parse_augmenter(spec)
-        self.data_gen = torch.Generator().manual_seed(config.seed + 1)
-        self.aug_gen = torch.Generator().manual_seed(config.seed + 2)
+        self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)
+        self.aug_gen = torch.Generator().manual_seed(config.seed + 2 + 7919 * self.dist.rank)
+        self.two_views = self._wrap(_TwoViews(self.model))
         self.state: dict[str, Any] = {"phase_index": 0, "epoch": 0, "step": 0, "global_step": 0,
                                       "best_score": None, "bank_round": 0}
         self.generator_model = self.ema = self.gen_optimizer = None
         self.bank: np.ndarray | None = None
         if config.uses_diffaug:
             self._build_generator()
+            self.generator_loss = self._wrap(_GeneratorLoss(self.generator_model))
         self._stop = False
         self.amp = (torch.autocast("cuda", dtype=torch.bfloat16)
                     if device.type == "cuda" and torch.cuda.is_bf16_supported() else nullcontext())
 
     # ------------------------------------------------------------------ set-up
+    def _wrap(self, module: nn.Module) -> nn.Module:
+        """DistributedDataParallel around ``module`` when running under torchrun."""
+        if not self.dist.enabled:
+            return module
+        from torch.nn.parallel import DistributedDataParallel
+
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=ids)
+
+    def local(self, idx: np.ndarray) -> np.ndarray:
+        """This rank's slice of a global batch (the whole batch in a single process)."""
+        return idx[self.dist.rank::self.dist.world] if self.dist.enabled else idx
+
     def _loss_params(self) -> dict[str, float]:
         c = self.config.loss
         if c.name == "infonce":
@@ -154,6 +199,8 @@ class Trainer:
         }
 
     def save(self, *, best: bool = False, epoch_tag: str | None = None) -> None:
+        if not self.dist.is_main:
+            return
         payload = self.checkpoint_payload()
         save_checkpoint(self.run_dir.last, payload)
         if best:
@@ -174,6 +221,10 @@ class Trainer:
             self.data_gen.set_state(ckpt["rng"]["data"])
             self.aug_gen.set_state(ckpt["rng"]["aug"])
             self.state = dict(ckpt["state"])
+            if self.dist.rank > 0:  # other ranks draw their own crops and views
+                step = self.state["global_step"]
+                self.data_gen.manual_seed(self.config.seed + 1 + 7919 * self.dist.rank + step)
+                self.aug_gen.manual_seed(self.config.seed + 2 + 7919 * self.dist.rank + step)
         except (KeyError, RuntimeError, ValueError) as err:
             raise CheckpointError(f"checkpoint does not match this run's config ({str(err)[:200]})") from None
         if self.state.get("bank_round"):
@@ -282,11 +333,11 @@ class Trainer:
                 bar.update(self.state["step"])
                 while self.state["step"] < len(batches):
                     self._check_stop()
-                    idx = batches[self.state["step"]]
+                    idx = self.local(batches[self.state["step"]])
                     v1, m1, v2, m2 = self._views(idx, phase)
                     with self.amp:
-                        h1, z1 = self.model(*encoder_input(self.tokenizer, v1, m1))
-                        h2, z2 = self.model(*encoder_input(self.tokenizer, v2, m2))
+                        h1, z1, h2, z2 = self.two_views(*encoder_input(self.tokenizer, v1, m1),
+                                                        *encoder_input(self.tokenizer, v2, m2))
                         loss = self._contrastive_loss(h1, z1, h2, z2)
                     value = float(loss.detach())
                     if not math.isfinite(value):
@@ -313,7 +364,7 @@ class Trainer:
     def _end_contrastive_epoch(self, phase: Phase, epoch: int, losses: list[float], seen: int,
                                seconds: float) -> None:
         held = self.data.val if len(self.data.val) else _first(self.data.train, 256)
-        scores = view_retrieval(self.embed, held, self.length, self.device)
+        scores = view_retrieval(self.embed, held, self.length, self.device) if self.dist.is_main else {}
         score = scores.get("val_retrieval")
         best = score is not None and (self.state["best_score"] is None or score > self.state["best_score"])
         if best:
