@@ -12,7 +12,7 @@ from dnaaug_cli.common import progress_enabled
 
 
 @click.command("benchmark")
-@click.option("--dataset", "-d", "datasets", multiple=True, required=True,
+@click.option("--dataset", "-d", "datasets", multiple=True,
               help="Genomic Benchmarks name, GB-layout folder, GUE folder, CSV/TSV, FASTA folder, or 'demo'. "
                    "Repeatable.")
 @click.option("--augment", "-a", "methods", default="diffaug,rc,translocation,insertion,mixup,none",
@@ -28,9 +28,11 @@ from dnaaug_cli.common import progress_enabled
 @click.option("--gb-cache", type=click.Path(file_okay=False),
               help="Genomic Benchmarks cache folder (holds <name>/train, <name>/test); env DNAAUG_GB_CACHE.")
 @click.option("--out", "-o", type=click.Path(file_okay=False), required=True, help="Output folder.")
+@click.option("--report-only", is_flag=True,
+              help="Train nothing: rebuild results.{csv,md,json} from every finished cell in OUT.")
 @click.pass_context
 def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, config_file, max_train, gb_cache,
-              out):
+              out, report_only):
     """Train each method without labels, probe and cluster frozen embeddings, print the table.
 
     Writes OUT/results.{csv,md,json}, plots, and one file per finished cell (re-running skips
@@ -41,10 +43,12 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
       dnaaug benchmark --dataset demo --preset smoke --seeds 0 --out bench/demo
       dnaaug benchmark -d path/to/gue/mouse_0 -d path/to/gue/prom_300_tata --supervised --out bench/gue
       dnaaug benchmark -d dummy_mouse_enhancers_ensembl -d demo_human_or_worm --preset paper --out bench/gb
+      dnaaug benchmark --out bench/gue --report-only     # one table from all finished cells
     """
     from dnaaug.benchmark import BenchmarkRunner, BenchmarkSpec, parse_seeds, split_methods
     from dnaaug.data.textio import check_output_folder
     from dnaaug.evaluate.results import render_text, summarise, write_results
+    from dnaaug.train.checkpoint import atomic_write_text
     from dnaaug.train.config import load_config_file
 
     obj = ctx.obj or {}
@@ -76,8 +80,8 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     click.echo("Linear probe MCC (x100)")
     click.echo(render_text(summary, "mcc", method_order=order))
     click.echo(f"results: {paths['md']}  (also {paths['csv'].name}, {paths['json'].name}, plots)", err=True)
-    (out_dir / "spec.json").write_text(json.dumps({"datasets": list(datasets), "methods": spec.methods,
-                                                   "seeds": spec.seeds, "preset": preset}, indent=2))
+    atomic_write_text(out_dir / "spec.json", json.dumps({"datasets": list(datasets), "methods": spec.methods,
+                                                         "seeds": spec.seeds, "preset": preset}, indent=2))
 
 
 def _plots(runner, cells, out_dir: Path, order) -> None:
@@ -96,3 +100,25 @@ def _plots(runner, cells, out_dir: Path, order) -> None:
     curves = training_curves(out_dir)
     if curves:
         plot_training_curves(curves, plots / "training_curves.png")
+
+
+def _report_only(out_dir: Path, methods: list[str]) -> None:
+    """Rebuild the tables from the cell files already in OUT (no training)."""
+    from dnaaug.benchmark import REFERENCE_ROWS
+    from dnaaug.errors import InputError
+    from dnaaug.evaluate.results import CellResult, render_text, summarise, write_results
+
+    cells = [CellResult.from_dict(json.loads(p.read_text())) for p in sorted(out_dir.glob("cells/*/*/seed*.json"))]
+    if not cells:
+        raise InputError(f"{out_dir}: no finished benchmark cells to report")
+    present = {c.method for c in cells}
+    order = [m for m in methods if m in present] + sorted(present - set(methods) - set(REFERENCE_ROWS)) \
+        + [m for m in REFERENCE_ROWS if m in present]
+    paths = write_results(cells, out_dir, metrics=("accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari",
+                                                   "cluster_acc"), method_order=order)
+    summary = summarise(cells)
+    click.echo("Linear probe accuracy (%), mean ± std over seeds")
+    click.echo(render_text(summary, "accuracy", method_order=order))
+    click.echo("Linear probe MCC (x100)")
+    click.echo(render_text(summary, "mcc", method_order=order))
+    click.echo(f"results: {paths['md']}", err=True)

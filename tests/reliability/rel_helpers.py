@@ -91,11 +91,18 @@ def unreadable(path: Path) -> Path:
     return path
 
 
-def read_only(folder: Path) -> Path:
-    """chmod 555 the folder, or skip where that does not make it read-only (root)."""
+def read_only(folder: Path, monkeypatch) -> Path:
+    """chmod 555 the folder; where that does not make it read-only (root), make ``os.access`` say so,
+    which is what dnaaug's early checks consult."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o555)
     if os.access(folder, os.W_OK):
-        folder.chmod(0o755)
-        pytest.skip("running as root: chmod 555 does not make a folder read-only")
+        real_access = os.access
+
+        def access(path, mode, *args, **kwargs):
+            if mode & os.W_OK and Path(path).resolve() == folder.resolve():
+                return False
+            return real_access(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", access)
     return folder
