@@ -47,8 +47,8 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     """
     from dnaaug.benchmark import BenchmarkRunner, BenchmarkSpec, parse_seeds, split_methods
     from dnaaug.data.textio import check_output_folder
-    from dnaaug.evaluate.results import render_text, summarise, write_results
-    from dnaaug.train.checkpoint import atomic_write_text
+    from dnaaug.evaluate.results import write_results
+    from dnaaug.atomic import atomic_write_text
     from dnaaug.train.config import load_config_file
 
     obj = ctx.obj or {}
@@ -74,11 +74,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
                                                    "cluster_acc"),
                           method_order=order, notes=notes)
     _plots(runner, cells, out_dir, order)
-    summary = summarise(cells)
-    click.echo("\nLinear probe accuracy (%), mean ± std over seeds")
-    click.echo(render_text(summary, "accuracy", method_order=order))
-    click.echo("Linear probe MCC (x100)")
-    click.echo(render_text(summary, "mcc", method_order=order))
+    _print_tables(cells, order)
     click.echo(f"results: {paths['md']}  (also {paths['csv'].name}, {paths['json'].name}, plots)", err=True)
     atomic_write_text(out_dir / "spec.json", json.dumps({"datasets": list(datasets), "methods": spec.methods,
                                                          "seeds": spec.seeds, "preset": preset}, indent=2))
@@ -106,7 +102,7 @@ def _report_only(out_dir: Path, methods: list[str]) -> None:
     """Rebuild the tables from the cell files already in OUT (no training)."""
     from dnaaug.benchmark import REFERENCE_ROWS
     from dnaaug.errors import InputError
-    from dnaaug.evaluate.results import CellResult, render_text, summarise, write_results
+    from dnaaug.evaluate.results import CellResult, write_results
 
     cells = [CellResult.from_dict(json.loads(p.read_text())) for p in sorted(out_dir.glob("cells/*/*/seed*.json"))]
     if not cells:
@@ -116,9 +112,16 @@ def _report_only(out_dir: Path, methods: list[str]) -> None:
         + [m for m in REFERENCE_ROWS if m in present]
     paths = write_results(cells, out_dir, metrics=("accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari",
                                                    "cluster_acc"), method_order=order)
+    _print_tables(cells, order)
+    click.echo(f"results: {paths['md']}", err=True)
+
+
+def _print_tables(cells, order) -> None:
+    """The accuracy and MCC tables on stdout (methods as rows, datasets as columns, AVE)."""
+    from dnaaug.evaluate.results import render_text, summarise
+
     summary = summarise(cells)
-    click.echo("Linear probe accuracy (%), mean ± std over seeds")
+    click.echo("\nLinear probe accuracy (%), mean ± std over seeds")
     click.echo(render_text(summary, "accuracy", method_order=order))
     click.echo("Linear probe MCC (x100)")
     click.echo(render_text(summary, "mcc", method_order=order))
-    click.echo(f"results: {paths['md']}", err=True)

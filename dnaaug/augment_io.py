@@ -13,7 +13,7 @@ from dnaaug.data.records import Record
 from dnaaug.errors import InputError
 from dnaaug.tokenize.onehot import codes_to_onehot, onehot_to_strings
 from dnaaug.tokenize.packed import PackedSequences
-from dnaaug.train.checkpoint import atomic_write_text
+from dnaaug.atomic import atomic_write_text
 
 
 def write_views(path: str | Path, records: Iterable[Record], augmenter, *, k: int, length: int | None,

@@ -30,7 +30,7 @@ from dnaaug.evaluate.kmer_features import kmer_spectrum
 from dnaaug.evaluate.probe import linear_probe
 from dnaaug.evaluate.results import CellResult
 from dnaaug.train.api import load_encoder, train
-from dnaaug.train.checkpoint import atomic_write_text
+from dnaaug.atomic import atomic_write_text
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.dataclass_io import merge
 from dnaaug.train.presets import preset as preset_overrides

@@ -42,7 +42,7 @@ import numpy as np
 from dnaaug.data.fasta import write_fasta
 from dnaaug.data.labeled import LabeledDataset, build_dataset
 from dnaaug.data.records import Record
-from dnaaug.data.textio import atomic_write
+from dnaaug.atomic import atomic_write
 from dnaaug.errors import InputError
 from dnaaug.tokenize.alphabet import BASES, IUPAC
 

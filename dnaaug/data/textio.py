@@ -1,5 +1,5 @@
-"""Opening input files as text lines (plain or gzip, by content), checking output paths before
-any work, and writing files atomically.
+"""Opening input files as text lines (plain or gzip, by content) and checking output paths before
+any work (atomic writes live in :mod:`dnaaug.atomic`).
 
 Readers call :func:`iter_lines` so that every I/O failure (missing file, binary data, truncated
 gzip) becomes one :class:`DatasetError` line that names the file, never a traceback.
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import gzip
 import os
-import tempfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -120,25 +118,3 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
         raise DatasetError(f"{path}: truncated gzip file (ends after line {lineno})") from None
     except (gzip.BadGzipFile, zlib.error) as err:
         raise DatasetError(f"{path}: corrupt gzip data after line {lineno} ({err})") from None
-
-
-@contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
-    """Write to a temporary file beside ``path`` and rename it into place on success.
-
-    A crash or an exception leaves any previous file untouched and no partial file behind.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; data files are meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from dnaaug.errors import InputError
-from dnaaug.evaluate.atomic import atomic_path
+from dnaaug.atomic import atomic_path
 from dnaaug.evaluate.results import METRIC_DISPLAY, _ordered
 
 _DPI = 120

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dnaaug.errors import InputError
-from dnaaug.evaluate.atomic import atomic_path, atomic_write_text
+from dnaaug.atomic import atomic_path, atomic_write_text
 
 SCORE_METRICS = ("accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari", "cluster_acc")
 TIME_METRICS = ("train_seconds", "embed_seconds", "wall_seconds")

@@ -26,7 +26,8 @@ from dnaaug.data.records import Record
 from dnaaug.errors import CheckpointError, ConfigError, InputError
 from dnaaug.models.encoder import CNNEncoder, EncoderConfig
 from dnaaug.tokenize import parse_tokenizer
-from dnaaug.train.checkpoint import atomic_write_text, load_checkpoint
+from dnaaug.atomic import atomic_write_text
+from dnaaug.train.checkpoint import load_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, default_length
 from dnaaug.train.device import resolve_device

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from dnaaug.errors import CheckpointError
-from dnaaug.train.checkpoint import atomic_write_bytes
+from dnaaug.atomic import atomic_write_bytes
 
 NO_BASE = 4
 _TABLE = torch.cat([torch.eye(4), torch.zeros(1, 4)])  # (5, 4): index -> one-hot column

@@ -8,7 +8,6 @@ becomes a CheckpointError that says the file is not a dnaaug checkpoint or is un
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,33 +15,10 @@ from typing import Any
 import torch
 
 import dnaaug
+from dnaaug.atomic import atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 from dnaaug.errors import CheckpointError
 
 FORMAT = "dnaaug-checkpoint/1"
-
-
-def atomic_write_bytes(path: str | os.PathLike, write) -> None:
-    """Call ``write(file_object)`` on a temporary file beside ``path``, fsync it, then rename into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write text atomically (temporary file + rename)."""
-    atomic_write_bytes(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
 def save_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dnaaug.atomic import atomic_write_text
 from dnaaug.errors import InputError, RunLockedError
 
 
@@ -121,6 +122,4 @@ class RunDir:
             return
         keep = [m for m in self.read_metrics() if m.get("global_step", -1) <= global_step
                 or m.get("event") in ("run", "resume")]
-        from dnaaug.train.checkpoint import atomic_write_text
-
         atomic_write_text(self.metrics, "".join(json.dumps(m) + "\n" for m in keep))

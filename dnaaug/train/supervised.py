@@ -6,7 +6,6 @@ budget as the contrastive rows, random crops but no augmentation, then probed li
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -52,7 +51,7 @@ def train_supervised(records: list[Record], labels: np.ndarray, config: TrainCon
         batches = [perm[i:i + config.batch_size] for i in range(0, len(perm), config.batch_size)]
         encoder.train()
         head.train()
-        total, started = 0.0, time.perf_counter()
+        total = 0.0
         for idx in tqdm(batches, desc=f"supervised epoch {epoch + 1}/{config.epochs}", leave=False,
                         disable=not progress, unit="batch"):
             codes, mask = packed.window(idx, length, "random", generator=crop_gen)

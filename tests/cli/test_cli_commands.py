@@ -156,3 +156,17 @@ def test_errors_are_one_line_with_exit_code_2(runner, tmp_path, args, message):
     import re
     assert re.search(message, result.output, re.I), result.output
     assert "Traceback" not in result.output
+
+
+def test_benchmark_report_only_rebuilds_tables(runner, demo, tmp_path):
+    folder, cfg = demo
+    out = tmp_path / "bench"
+    args = ["-q", "benchmark", "--dataset", str(folder), "--augment", "none", "--seeds", "0", "--preset", "smoke",
+            "--config", str(cfg), "--no-kmer-floor", "--out", str(out)]
+    assert runner.invoke(cli, args).exit_code == 0
+    (out / "results.md").unlink()
+    result = runner.invoke(cli, ["-q", "benchmark", "--out", str(out), "--report-only"])
+    assert result.exit_code == 0, result.output
+    assert "| none" in (out / "results.md").read_text()
+    empty = runner.invoke(cli, ["-q", "benchmark", "--out", str(tmp_path / "nothing"), "--report-only"])
+    assert empty.exit_code == 2 and "no finished benchmark cells" in empty.output

@@ -28,12 +28,13 @@ TRICKY = list(">ACGTNacgtnRYrykm \t\r\n,;|=\"'#0123456789-_.:") + ["label", "seq
                                                                     "\x00", "\ufeff", "\u00e9", "\ufffe", "\u2028"]
 tricky_text = st.lists(st.sampled_from(TRICKY), max_size=120).map("".join)
 
-# near-valid files reach deeper code than random bytes: a plausible header, then tricky rows / records
-table_like = st.builds(
-    lambda cols, sep, rows: sep.join(cols) + "\n" + "\n".join(rows),
-    st.lists(st.sampled_from(["sequence", "seq", "label", "id", "name", "x", ""]), min_size=1, max_size=4),
-    st.sampled_from([",", "\t", ";"]), st.lists(tricky_text, max_size=6))
-fasta_like = st.lists(st.tuples(tricky_text, tricky_text), max_size=5).map(
+# near-valid files reach deeper code than random bytes: a real header, then rows / records made of
+# DNA letters mixed with separators, quotes, stray carriage returns, NUL and non-ASCII characters
+row_text = st.text(alphabet="ACGTNacgt,\t\r\"';| x\x00\u00e9>", max_size=40)
+table_like = st.builds(lambda header, rows: header + "\n" + "\n".join(rows),
+                       st.sampled_from(["sequence", "sequence,label", "id,sequence,label", "seq\tlabel"]),
+                       st.lists(row_text, min_size=1, max_size=5))
+fasta_like = st.lists(st.tuples(tricky_text, row_text), min_size=1, max_size=5).map(
     lambda recs: "".join(f">{h}\n{s}\n" for h, s in recs))
 texts = st.one_of(st.text(max_size=200), tricky_text, table_like, fasta_like)
 any_bytes = st.one_of(st.binary(max_size=400), texts.map(lambda t: t.encode("utf-8", "surrogatepass")),
@@ -59,6 +60,16 @@ def test_arbitrary_bytes_raise_only_dnaaug_errors(data, compressed, ext):
         _consume(read_table(path))
         _consume(read_inputs([path]))
         _consume(read_inputs([path], label_from="label"))
+
+
+@SETTINGS
+@given(text=st.one_of(table_like, fasta_like), ext=st.sampled_from([".csv", ".tsv", ".fa"]))
+def test_near_valid_files_raise_only_dnaaug_errors(text, ext):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{ext}"
+        path.write_bytes(text.encode("utf-8"))
+        _consume(read_inputs([path]))
+        _consume(read_table(path, require_label=True))
 
 
 @SETTINGS
