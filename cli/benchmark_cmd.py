@@ -52,6 +52,11 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     from dnaaug.train.config import load_config_file
 
     obj = ctx.obj or {}
+    if report_only:
+        _report_only(Path(out), split_methods(methods))
+        return
+    if not datasets:
+        raise click.UsageError("give at least one --dataset (or --report-only)")
     out_dir = check_output_folder(out)
     created = not out_dir.exists()
     spec = BenchmarkSpec(datasets=list(datasets), out=out_dir, methods=split_methods(methods),
