@@ -17,6 +17,19 @@ OPTION_KEYS = {
 }
 
 
+def _recorded_inputs(run_dir: Path) -> tuple[str, ...]:
+    """The input paths a run folder recorded in inputs.json (empty when it has none)."""
+    from dnaaug.errors import InputError
+
+    path = run_dir / "inputs.json"
+    if not path.exists():
+        return ()
+    try:
+        return tuple(json.loads(path.read_text(encoding="utf-8"))["inputs"])
+    except (ValueError, KeyError, TypeError):
+        raise InputError(f"{path}: unreadable (not the JSON dnaaug writes); give the INPUT files again") from None
+
+
 def _remove_if_empty_run(run_dir: Path, created: bool) -> None:
     """After a failure, remove the run folder this command created if it holds no checkpoint yet
     (a failure before training started leaves nothing behind; a run with a checkpoint is kept)."""
@@ -80,9 +93,9 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
     obj = ctx.obj or {}
     if resume:
         run_dir = Path(resume)
+        run_config = read_run_config(run_dir)  # a clear error for a folder that is not a run
         if not inputs:
-            info_path = run_dir / "inputs.json"
-            inputs = tuple(json.loads(info_path.read_text())["inputs"]) if info_path.exists() else ()
+            inputs = _recorded_inputs(run_dir)
         config = None
     else:
         if not out:
@@ -97,14 +110,14 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
                                                      epochs=epochs, batch_size=batch_size, lr=lr,
                                                      save_every_epoch=save_every_epoch).items() if v is not None}
         data = merge(data, _nest(given))
-        config = TrainConfig.from_dict(data)
+        config = run_config = TrainConfig.from_dict(data)
     if not inputs:
         raise click.UsageError("give at least one INPUT file")
     if not resume:
         check_output_folder(run_dir)
     # read and check every input before the run folder is created: bad input leaves nothing behind
     records = list(read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome))
-    tokenizer = parse_tokenizer((config or read_run_config(run_dir)).tokenizer)
+    tokenizer = parse_tokenizer(run_config.tokenizer)
     if isinstance(tokenizer, KmerTokenizer):
         check_kmer_lengths([len(r.sequence) for r in records], [r.id for r in records], tokenizer.k,
                            source=", ".join(map(str, inputs)))

@@ -89,6 +89,7 @@ class TrainConfig:
     augment:     augmenter spec (``rc+translocation:shift=20``) or ``diffaug`` for the DiffAug loop
     epochs:      contrastive epochs for a baseline-augmenter run (DiffAug uses its own phase budgets)
     val_size:    sequences held out (label-free) for choosing the ``best`` checkpoint; 0 disables
+    compile:     wrap the training networks in ``torch.compile`` (worth it on GPU for long runs)
     """
 
     tokenizer: str = "onehot"
@@ -105,6 +106,7 @@ class TrainConfig:
     val_size: int = 256
     log_every: int = 50
     save_every_epoch: bool = False
+    compile: bool = False
     seed: int = 0
 
     def __post_init__(self):

@@ -116,14 +116,14 @@ class Trainer:
         self.augment = parse_augmenter(spec)
         self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)
         self.aug_gen = torch.Generator().manual_seed(config.seed + 2 + 7919 * self.dist.rank)
-        self.two_views = self._wrap(_TwoViews(self.model))
+        self.two_views = self._wrap(self._compiled(_TwoViews(self.model)))
         self.state: dict[str, Any] = {"phase_index": 0, "epoch": 0, "step": 0, "global_step": 0,
                                       "best_score": None, "bank_round": 0}
         self.generator_model = self.ema = self.gen_optimizer = None
         self.bank: np.ndarray | None = None
         if config.uses_diffaug:
             self._build_generator()
-            self.generator_loss = self._wrap(_GeneratorLoss(self.generator_model))
+            self.generator_loss = self._wrap(self._compiled(_GeneratorLoss(self.generator_model)))
         self._stop = False
         self.amp = (torch.autocast("cuda", dtype=torch.bfloat16)
                     if device.type == "cuda" and torch.cuda.is_bf16_supported() else nullcontext())
@@ -137,6 +137,10 @@ class Trainer:
 
         ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(module, device_ids=ids)
+
+    def _compiled(self, module: nn.Module) -> nn.Module:
+        """``torch.compile(module)`` when the config asks for it (weights stay shared)."""
+        return torch.compile(module) if self.config.compile else module
 
     def local(self, idx: np.ndarray) -> np.ndarray:
         """This rank's slice of a global batch (the whole batch in a single process)."""
@@ -304,7 +308,9 @@ class Trainer:
     # ------------------------------------------------------------------ A-step
     def _views(self, idx: np.ndarray, phase: Phase) -> tuple[torch.Tensor, ...]:
         codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
-        x = codes_to_onehot(codes).to(self.device, non_blocking=True)
+        if self.device.type == "cuda":  # pinned host memory makes the copies asynchronous
+            codes, mask = codes.pin_memory(), mask.pin_memory()
+        x = codes_to_onehot(codes.to(self.device, non_blocking=True))
         mask = mask.to(self.device, non_blocking=True)
         v1 = self.augment(x, generator=self.aug_gen, mask=mask)
         v2 = self.augment(x, generator=self.aug_gen, mask=mask)

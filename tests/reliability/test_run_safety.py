@@ -111,20 +111,22 @@ def test_nan_in_the_generator_phase_names_it_and_keeps_the_checkpoint(tmp_path, 
 def test_second_process_on_a_held_run_folder_is_refused(tmp_path, dnaaug_cli, tiny_config_file):
     data = tmp_path / "in.fa"
     data.write_text(fasta_text(random_dna(40, 60), labels=False))
-    run = tmp_path / "run"
+    fresh, existing = tmp_path / "fresh", tmp_path / "existing"
+    dnaaug_cli.works("train", data, "--out", existing, "--config", tiny_config_file)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from dnaaug.train.run_dir import RunDir; "
-         f"held = RunDir({str(run)!r}); held.lock(); print('locked', flush=True); time.sleep(120)"],
+        [sys.executable, "-c", "import sys, time; from dnaaug.train.run_dir import RunDir; "
+         "held = [RunDir(p) for p in sys.argv[1:]]; [h.lock() for h in held]; print('locked', flush=True); "
+         "time.sleep(120)", str(fresh), str(existing)],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    message = r"another dnaaug process is using this run folder \(wait for it to finish or choose another --out\)"
     try:
         assert holder.stdout.readline().strip() == "locked"
-        dnaaug_cli.fails("train", data, "--out", run, "--config", tiny_config_file,
-                         match=r"run: another dnaaug process is using this run folder \(wait for it to finish or "
-                               r"choose another --out\)")
-        dnaaug_cli.fails("train", "--resume", run, match=r"not a dnaaug run folder|another dnaaug process")
-        assert run.is_dir()  # the holder's folder is left alone
+        dnaaug_cli.fails("train", data, "--out", fresh, "--config", tiny_config_file, match=rf"fresh: {message}")
+        dnaaug_cli.fails("train", "--resume", existing, match=rf"existing: {message}")
+        assert fresh.is_dir() and (existing / "checkpoints" / "last.pt").exists()  # nothing of theirs is touched
     finally:
         holder.send_signal(signal.SIGKILL)  # flock goes with the process: no stale lock
         holder.wait(timeout=30)
-    dnaaug_cli.works("train", data, "--out", run, "--config", tiny_config_file)
-    assert (run / "checkpoints" / "last.pt").exists()
+    dnaaug_cli.works("train", data, "--out", fresh, "--config", tiny_config_file)
+    dnaaug_cli.works("train", "--resume", existing)
+    assert (fresh / "checkpoints" / "last.pt").exists()
