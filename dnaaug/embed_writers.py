@@ -35,6 +35,7 @@ def check_writable(path: str | Path) -> None:
 def _tmp(path: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(name, 0o644)  # mkstemp makes 0600 files; outputs are meant to be shared (as dnaaug.atomic does)
     return Path(name)
 
 

@@ -70,7 +70,10 @@ def _rows(reader, source: str, current: list[int]) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as err:
-        raise DatasetError(f"{source} line {current[0]}: malformed CSV/TSV row ({err})") from None
+        why = str(err)
+        if "new-line character" in why:  # csv's own wording points at open() modes, not at the file
+            why = "a carriage return inside a field; old Mac line endings? convert them to LF"
+        raise DatasetError(f"{source} line {current[0]}: malformed CSV/TSV row ({why})") from None
 
 
 def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,

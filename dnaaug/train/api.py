@@ -25,7 +25,8 @@ import dnaaug
 from dnaaug.data.records import Record
 from dnaaug.errors import CheckpointError, ConfigError, InputError
 from dnaaug.models.encoder import CNNEncoder, EncoderConfig
-from dnaaug.tokenize import parse_tokenizer
+from dnaaug.data.validation import check_kmer_lengths
+from dnaaug.tokenize import KmerTokenizer, parse_tokenizer
 from dnaaug.atomic import atomic_write_text
 from dnaaug.train.checkpoint import load_checkpoint
 from dnaaug.train.config import TrainConfig
@@ -77,18 +78,22 @@ def train(records: Iterable[Record], out: str | Path, config: TrainConfig | None
                                       source=", ".join(inputs) if inputs else None)
         if config.length is None:
             config = replace(config, length=default_length(data.train.lengths))
+        tokenizer = parse_tokenizer(config.tokenizer, config.length)
+        if isinstance(tokenizer, KmerTokenizer):
+            check_kmer_lengths(data.train.lengths, data.train.ids, tokenizer.k,
+                               source=", ".join(inputs) if inputs else None)
         fingerprint = _fingerprint(data)
         if resume:
             saved = json.loads((run.path / "inputs.json").read_text()) if (run.path / "inputs.json").exists() else {}
             if saved.get("fingerprint") not in (None, fingerprint):
                 raise InputError(f"{run.path}: the input data differs from the data this run started with "
                                  "(resume needs the same inputs)")
-            if not run.last.exists():
-                raise CheckpointError(f"{run.last}: nothing to resume (no checkpoint yet)")
-        else:
-            if run.last.exists():
-                raise InputError(f"{run.path}: already holds a run; use --resume {run.path} to continue it "
-                                 "or choose another --out")
+            if not run.last.exists():  # killed before its first checkpoint: start it again
+                log.warning("%s: no checkpoint yet; starting the run from the beginning", run.path)
+                resume = False
+        elif run.last.exists():
+            raise InputError(f"{run.path}: already holds a run; use --resume {run.path} to continue it "
+                             "or choose another --out")
         trainer = Trainer(config, data, run, device=resolve_device(device), progress=progress)
         distributed.barrier(info)  # every rank has checked the folder before rank 0 writes into it
         if not resume and info.is_main:

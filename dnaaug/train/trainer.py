@@ -244,10 +244,10 @@ class Trainer:
             self.run_dir.log("resume", global_step=self.state["global_step"], phase=self._phase().name
                              if self.state["phase_index"] < len(self.phases) else "done")
         else:
+            self.save()  # a loadable checkpoint exists from the first moment (crash safety)
             self.run_dir.log("run", version=dnaaug.__version__, n_train=len(self.data.train),
                              n_val=len(self.data.val), length=self.length, phases=[p.name for p in self.phases],
                              parameters=sum(p.numel() for p in self.model.parameters()))
-            self.save()  # a loadable checkpoint exists from the first moment (crash safety)
         with self._sigint_checkpoints():
             while self.state["phase_index"] < len(self.phases):
                 phase = self._phase()

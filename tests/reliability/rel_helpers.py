@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-
 from dnaaug_cli.main import cli
 
 # trains in about a second on one CPU thread (same shape as tests/cli/test_cli_commands.py's TINY)
@@ -43,12 +43,12 @@ def tree(folder: Path) -> set[str]:
 
 @dataclass
 class Cli:
-    """Runs ``dnaaug -q ...`` in-process and checks the user-facing contract of failures."""
+    """Runs ``dnaaug -q --device cpu ...`` in-process and checks the user-facing contract of failures."""
 
     runner: CliRunner
 
     def __call__(self, *args) -> Result:
-        return self.runner.invoke(cli, ["-q", *map(str, args)])
+        return self.runner.invoke(cli, ["-q", "--device", "cpu", *map(str, args)])
 
     def fails(self, *args, code: int = 2, match: str | None = None) -> str:
         """Run, expect exit ``code`` with exactly one ``Error: ...`` line and no traceback; return the line."""
@@ -61,8 +61,6 @@ class Cli:
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
         assert "Traceback" not in result.output
         if match is not None:
-            import re
-
             assert re.search(match, lines[0]), f"{match!r} not in {lines[0]!r}"
         return lines[0]
 

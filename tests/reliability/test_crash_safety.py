@@ -27,9 +27,13 @@ CONFIG = {**TINY, "log_every": 1, "epochs": 6}  # 320 sequences / 16 = 20 steps 
 
 
 def _spawn(folder: Path, *args) -> subprocess.Popen:
-    log = open(folder / f"stderr-{time.monotonic_ns()}.txt", "w")
-    return subprocess.Popen([sys.executable, "-m", "dnaaug", "-q", "--device", "cpu", *map(str, args)],
-                            stdout=log, stderr=subprocess.STDOUT, env=ENV, cwd=folder)
+    """Start ``python -m dnaaug -q --device cpu ARGS``; its output goes to ``proc.log_path``."""
+    log_path = folder / f"output-{time.monotonic_ns()}.txt"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "dnaaug", "-q", "--device", "cpu", *map(str, args)],
+                                stdout=log, stderr=subprocess.STDOUT, env=ENV, cwd=folder)
+    proc.log_path = log_path
+    return proc
 
 
 def _metrics(run: Path) -> list[dict]:
@@ -50,14 +54,17 @@ def _metrics(run: Path) -> list[dict]:
 
 def _kill_when(proc: subprocess.Popen, ready, timeout: float = 120.0, delay: float = 0.0) -> None:
     """SIGKILL ``proc`` once ``ready()`` holds (polled every 5 ms), after ``delay`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert proc.poll() is None, f"process ended (exit {proc.returncode}) before the kill point"
-        assert time.monotonic() < deadline, "kill point not reached in time"
-        time.sleep(0.005)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            assert proc.poll() is None, f"process ended (exit {proc.returncode}) before the kill point: " \
+                                        f"{proc.log_path.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "kill point not reached in time"
+            time.sleep(0.005)
+        time.sleep(delay)
+    finally:
+        proc.send_signal(signal.SIGKILL)  # also when the test failed: never leave a trainer running
+        proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL, "the process finished before it could be killed"
 
 
@@ -86,6 +93,8 @@ def test_sigkilled_training_resumes_to_identical_weights(tmp_path, dnaaug_cli):
     proc = _spawn(tmp_path, "train", data, "--out", run, "--config", config)
     _kill_when(proc, _step_reached(run, 7))
     assert _check_after_kill(run) == 0
+    stale = run / "checkpoints" / ".last.pt.k1ll3d.tmp"  # what a kill in the middle of a save leaves
+    stale.write_bytes(b"half a checkpoint")
     # 2. resumed, killed right after the last step of epoch 2 (validation / checkpoint writing)
     proc = _spawn(tmp_path, "train", "--resume", run)
     _kill_when(proc, _step_reached(run, 40))
@@ -106,20 +115,21 @@ def test_sigkilled_training_resumes_to_identical_weights(tmp_path, dnaaug_cli):
     assert got["state"]["phase_index"] == 1 and got["state"]["global_step"] == 120
     assert got["model"].keys() == want["model"].keys()
     assert all(torch.equal(got["model"][k], want["model"][k]) for k in want["model"])
-    # metrics hold each epoch once (lines after the checkpoint were dropped on resume), no temp files remain
+    # metrics hold each epoch once (lines after the checkpoint were dropped on resume); the resumed run
+    # removed the temporary files that killed writes left
     epochs = [m["epoch"] for m in _metrics(run) if m["event"] == "epoch"]
     assert epochs == [1, 2, 3, 4, 5, 6]
-    assert not list(run.rglob("*.tmp"))
+    assert not stale.exists() and not list(run.rglob("*.tmp"))
 
 
 def test_sigkilled_benchmark_keeps_finished_cells(tmp_path, dnaaug_cli):
     gue = tmp_path / "task"
     gue.mkdir()
-    seqs = random_dna(300, 60, seed=12)
-    (gue / "train.csv").write_text("sequence,label\n" + "".join(f"{s},{i % 2}\n" for i, s in enumerate(seqs[:240])))
-    (gue / "test.csv").write_text("sequence,label\n" + "".join(f"{s},{i % 2}\n" for i, s in enumerate(seqs[240:])))
+    seqs = random_dna(200, 60, seed=12)
+    (gue / "train.csv").write_text("sequence,label\n" + "".join(f"{s},{i % 2}\n" for i, s in enumerate(seqs[:160])))
+    (gue / "test.csv").write_text("sequence,label\n" + "".join(f"{s},{i % 2}\n" for i, s in enumerate(seqs[160:])))
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({**CONFIG, "epochs": 4}))
+    config.write_text(json.dumps({**CONFIG, "epochs": 3}))  # 10 steps per epoch
     out = tmp_path / "bench"
     args = ["benchmark", "--dataset", gue, "--config", config, "--preset", "smoke", "--augment", "rc,none",
             "--seeds", "0", "--no-kmer-floor", "--out", out]

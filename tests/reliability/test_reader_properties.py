@@ -22,6 +22,7 @@ from dnaaug.tokenize import KmerTokenizer, OneHotTokenizer
 from dnaaug.tokenize.alphabet import ONEHOT_TABLE
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+ROUND_TRIP = settings(SETTINGS, max_examples=50)
 
 # characters that make readers take unusual paths: separators, quotes, line ends, BOMs, NUL, non-ASCII
 TRICKY = list(">ACGTNacgtnRYrykm \t\r\n,;|=\"'#0123456789-_.:") + ["label", "sequence", "seq", "id", "name",
@@ -100,7 +101,7 @@ records = st.lists(st.tuples(ids, dna, st.one_of(st.none(), st.sampled_from(["0"
                    min_size=1, max_size=12, unique_by=lambda r: r[0])
 
 
-@SETTINGS
+@ROUND_TRIP
 @given(recs=records, width=st.sampled_from([0, 1, 7, 60]), crlf=st.booleans(), compressed=st.booleans())
 def test_fasta_write_read_round_trip(recs, width, crlf, compressed):
     expected = [Record(i, s, label) for i, s, label in recs]
@@ -115,7 +116,7 @@ def test_fasta_write_read_round_trip(recs, width, crlf, compressed):
         assert [(r.id, r.sequence) for r in read_fasta(path)] == [(i, s) for i, s, _ in recs]
 
 
-@SETTINGS
+@ROUND_TRIP
 @given(recs=records, sep=st.sampled_from([",", "\t"]), ext=st.sampled_from([".csv", ".tsv", ".txt"]))
 def test_table_write_read_round_trip(recs, sep, ext):
     buffer = io.StringIO()
@@ -129,7 +130,7 @@ def test_table_write_read_round_trip(recs, sep, ext):
     assert got == [Record(i, s, "x" if label is None else label) for i, s, label in recs]
 
 
-@SETTINGS
+@ROUND_TRIP
 @given(seqs=st.lists(dna, min_size=1, max_size=8))
 def test_read_then_onehot_round_trip(seqs):
     """ACGTN in any case decode back to the upper-case letters; IUPAC columns are the alphabet's fractions."""
@@ -149,7 +150,7 @@ def test_read_then_onehot_round_trip(seqs):
         assert all(a == b for a, b in plain) and len(d) == len(s)
 
 
-@SETTINGS
+@ROUND_TRIP
 @given(seqs=st.lists(st.text(alphabet="ACGTacgt", min_size=8, max_size=200), min_size=1, max_size=8),
        k=st.integers(1, 8))
 def test_read_then_kmer_round_trip(seqs, k):

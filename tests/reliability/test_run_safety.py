@@ -60,7 +60,7 @@ def test_refusal_is_one_line_on_stderr_without_warnings(tmp_path):
     data = tmp_path / "in.fa"
     data.write_text(fasta_text(random_dna(10, 60), labels=False))
     proc = subprocess.run([sys.executable, "-m", "dnaaug", "embed", str(evil), str(data), "-o",
-                           str(tmp_path / "emb.npy")], capture_output=True, text=True, timeout=120)
+                           str(tmp_path / "emb.npy")], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: "), proc.stderr
     assert not marker.exists() and not (tmp_path / "emb.npy").exists()
@@ -108,15 +108,18 @@ def test_nan_in_the_generator_phase_names_it_and_keeps_the_checkpoint(tmp_path, 
     assert load_checkpoint(run / "checkpoints" / "last.pt")["state"]["phase_index"] == 4
 
 
+# a second process: lock every run folder given as an argument, say so, then wait to be killed
+HOLD_LOCKS = ("import sys, time; from dnaaug.train.run_dir import RunDir; held = [RunDir(p) for p in sys.argv[1:]]; "
+              "[h.lock() for h in held]; print('locked', flush=True); time.sleep(120)")
+
+
 def test_second_process_on_a_held_run_folder_is_refused(tmp_path, dnaaug_cli, tiny_config_file):
     data = tmp_path / "in.fa"
     data.write_text(fasta_text(random_dna(40, 60), labels=False))
     fresh, existing = tmp_path / "fresh", tmp_path / "existing"
     dnaaug_cli.works("train", data, "--out", existing, "--config", tiny_config_file)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from dnaaug.train.run_dir import RunDir; "
-         "held = [RunDir(p) for p in sys.argv[1:]]; [h.lock() for h in held]; print('locked', flush=True); "
-         "time.sleep(120)", str(fresh), str(existing)],
+        [sys.executable, "-c", HOLD_LOCKS, str(fresh), str(existing)],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
     message = r"another dnaaug process is using this run folder \(wait for it to finish or choose another --out\)"
     try:
