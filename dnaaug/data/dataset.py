@@ -29,6 +29,7 @@ from dnaaug.data.fasta import FASTA_EXTENSIONS, read_fasta
 from dnaaug.data.genomic_benchmarks import DownloadFn, is_gb_folder, load_genomic_benchmark, read_gb_folder
 from dnaaug.data.labeled import LabeledDataset, build_dataset, sort_classes
 from dnaaug.data.manifest import get_manifest, gue_family_of, manifest_names
+from dnaaug.data.idindex import IdIndex
 from dnaaug.data.records import Record
 from dnaaug.data.tabular import read_table
 from dnaaug.data.textio import check_readable_file, file_stem, iter_lines, strip_compression_suffix
@@ -112,13 +113,15 @@ def read_inputs(paths: str | os.PathLike | Iterable[str | os.PathLike] = (), *, 
     if classes and label_from is not None:
         raise InputError("give labels either by class files (--class NAME=FILE) or from the "
                          "headers (--label-from KEY), not both")
-    first_seen: dict[str, int] = {}  # record id -> index of the input that had it first
+    # record id -> index of the input that had it first; each reader already rejects repeats
+    # inside its own file, so one input needs no second index
+    first_seen = IdIndex() if len(jobs) > 1 else None
     for i, (path, name) in enumerate(jobs):
         if name is not None and not str(name).strip():
             raise InputError(f"empty class name for {path}")
         for rec in read_records(path, label_from=label_from if name is None else None,
                                 label=name, genome=genome):
-            first = first_seen.setdefault(rec.id, i)
+            first = i if first_seen is None else first_seen.setdefault(rec.id, i)
             if first != i:
                 raise DatasetError(f"{path}: record id {rec.id!r} also occurs in {jobs[first][0]}; "
                                    "ids must be unique across inputs")

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 
+from dnaaug.data.idindex import IdIndex
 from dnaaug.data.records import Record
 from dnaaug.data.textio import check_text_start, open_binary
 from dnaaug.data.validation import is_dna_bytes
@@ -93,7 +94,7 @@ def read_fasta(path: str | os.PathLike, *, label_from: str | None = None, label:
     if label_from is not None and label is not None:
         raise InputError("read_fasta: give either label_from or label, not both")
     source = str(path)
-    seen: dict[str, int] = {}
+    seen = IdIndex()
     rid: str | None = None
     rlabel: str | None = None
     rline = 0

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from dnaaug.data.idindex import IdIndex
 from dnaaug.data.records import Record
 from dnaaug.data.textio import file_stem, iter_lines, strip_compression_suffix
 from dnaaug.data.validation import check_dna
@@ -134,7 +135,7 @@ def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
             current[0] = n
             yield t
 
-    seen: set[str] = set()
+    seen = IdIndex()
     row = 0
     for fields in _rows(csv.reader(numbered(), delimiter=delimiter), source, current):
         if not fields or all(not f.strip() for f in fields):
@@ -148,9 +149,8 @@ def read_table(path: str | os.PathLike, *, sequence_column: str | None = None,
         if not rid:
             raise DatasetError(f"{source} line {line} (row {row}): empty id in column {columns[id_i]!r}")
         if id_i is not None:
-            if rid in seen:
+            if seen.setdefault(rid, line) != line:
                 raise DatasetError(f"{source} line {line} (row {row}): duplicate id {rid!r}")
-            seen.add(rid)
         sequence = fields[seq_i].strip()
         if not sequence:
             raise DatasetError(f"{source} line {line} (row {row}): empty sequence in column "
