@@ -64,6 +64,6 @@ def train_supervised(records: list[Record], labels: np.ndarray, config: TrainCon
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         losses.append(total / len(packed))
     return TrainedEncoder(encoder.eval(), tokenizer, length, config, source=None), losses
