@@ -58,14 +58,7 @@ def run_generator_epochs(tr: "Trainer", phase: Phase) -> None:
                 tr.ema.update(gen_model)
                 losses.append(value)
                 seen += len(idx)
-                tr.state["step"] += 1
-                tr.state["global_step"] += 1
-                rate = seen / max(time.perf_counter() - started, 1e-9)
-                bar.update(1)
-                bar.set_postfix(loss=f"{value:.4f}", seq_s=f"{rate:.0f}")
-                if tr.state["global_step"] % tr.config.log_every == 0:
-                    tr.run_dir.log("step", phase=phase.name, round=phase.round, epoch=epoch + 1,
-                                   global_step=tr.state["global_step"], loss=value, seq_per_s=round(rate, 1))
+                tr.after_step(bar, phase, epoch, value, seen / max(time.perf_counter() - started, 1e-9))
         seconds = time.perf_counter() - started
         tr.state.update(epoch=epoch + 1, step=0)
         tr.run_dir.log("epoch", phase=phase.name, round=phase.round, epoch=epoch + 1,

@@ -353,16 +353,19 @@ class Trainer:
                     self.optimizer.step()
                     losses.append(value)
                     seen += len(idx)
-                    self.state["step"] += 1
-                    self.state["global_step"] += 1
-                    rate = seen / max(time.perf_counter() - started, 1e-9)
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{value:.4f}", seq_s=f"{rate:.0f}")
-                    if self.state["global_step"] % cfg.log_every == 0:
-                        self.run_dir.log("step", phase=phase.name, round=phase.round, epoch=epoch + 1,
-                                         global_step=self.state["global_step"], loss=value,
-                                         lr=self.optimizer.param_groups[0]["lr"], seq_per_s=round(rate, 1))
+                    self.after_step(bar, phase, epoch, value, seen / max(time.perf_counter() - started, 1e-9),
+                                    lr=self.optimizer.param_groups[0]["lr"])
             self._end_contrastive_epoch(phase, epoch, losses, seen, time.perf_counter() - started)
+
+    def after_step(self, bar, phase: Phase, epoch: int, loss: float, rate: float, **extra) -> None:
+        """Count a finished step, update the progress bar, log every ``log_every`` steps."""
+        self.state["step"] += 1
+        self.state["global_step"] += 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.4f}", seq_s=f"{rate:.0f}")
+        if self.state["global_step"] % self.config.log_every == 0:
+            self.run_dir.log("step", phase=phase.name, round=phase.round, epoch=epoch + 1,
+                             global_step=self.state["global_step"], loss=loss, seq_per_s=round(rate, 1), **extra)
 
     def _contrastive_loss(self, h1, z1, h2, z2) -> torch.Tensor:
         return self.loss_fn(z1.float(), z2.float(), h1=h1.float(), h2=h2.float())
