@@ -83,8 +83,6 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
     """
     from dnaaug.data import read_inputs
     from dnaaug.data.textio import check_output_folder
-    from dnaaug.data.validation import check_kmer_lengths
-    from dnaaug.tokenize import KmerTokenizer, parse_tokenizer
     from dnaaug.train import TrainConfig, preset as preset_overrides, train as run_train
     from dnaaug.train.api import read_run_config
     from dnaaug.train.config import load_config_file
@@ -93,7 +91,7 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
     obj = ctx.obj or {}
     if resume:
         run_dir = Path(resume)
-        run_config = read_run_config(run_dir)  # a clear error for a folder that is not a run
+        read_run_config(run_dir)  # a clear error for a folder that is not a run
         if not inputs:
             inputs = _recorded_inputs(run_dir)
         config = None
@@ -110,17 +108,13 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
                                                      epochs=epochs, batch_size=batch_size, lr=lr,
                                                      save_every_epoch=save_every_epoch).items() if v is not None}
         data = merge(data, _nest(given))
-        config = run_config = TrainConfig.from_dict(data)
+        config = TrainConfig.from_dict(data)
     if not inputs:
         raise click.UsageError("give at least one INPUT file")
     if not resume:
         check_output_folder(run_dir)
     # read and check every input before the run folder is created: bad input leaves nothing behind
     records = list(read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome))
-    tokenizer = parse_tokenizer(run_config.tokenizer)
-    if isinstance(tokenizer, KmerTokenizer):
-        check_kmer_lengths([len(r.sequence) for r in records], [r.id for r in records], tokenizer.k,
-                           source=", ".join(map(str, inputs)))
     created = not run_dir.exists()
     try:
         result = run_train(records, run_dir, config, device=obj.get("device", "auto"), resume=bool(resume),

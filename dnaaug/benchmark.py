@@ -103,12 +103,12 @@ class BenchmarkRunner:
         if load_dataset is None:
             from dnaaug.data import load_dataset
         self.spec, self._load = spec, load_dataset
+        from dnaaug.augment.registry import parse
+
+        cell_config(spec, "diffaug", 0)  # fail fast on bad preset or overrides
         for m in spec.methods:
             if m != "diffaug":
-                cell_config(spec, m, 0)  # fail fast on a bad method spec
-                from dnaaug.augment.registry import parse
-
-                parse(METHOD_SPECS.get(m, m))
+                parse(METHOD_SPECS.get(m, m))  # fail fast on a bad method spec
         self.embeddings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def rows(self) -> list[str]:

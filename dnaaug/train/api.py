@@ -24,7 +24,7 @@ import torch
 import dnaaug
 from dnaaug.data.records import Record
 from dnaaug.errors import CheckpointError, ConfigError, InputError
-from dnaaug.models.encoder import CNNEncoder, EncoderConfig
+from dnaaug.models.encoder import CNNEncoder
 from dnaaug.data.validation import check_kmer_lengths
 from dnaaug.tokenize import KmerTokenizer, parse_tokenizer
 from dnaaug.atomic import atomic_write_text
@@ -164,8 +164,8 @@ def load_encoder(path: str | Path, *, which: str = "last", device: str | torch.d
     return TrainedEncoder(encoder.to(dev).eval(), tokenizer, length, config, ckpt_path)
 
 
-__all__ = ["RunResult", "TrainedEncoder", "load_encoder", "read_run_config", "resolve_checkpoint", "train",
-           "EncoderConfig", "parse_tokenizer"]
+__all__ = ["RunResult", "TrainedEncoder", "load_diffusion_augmenter", "load_encoder", "read_run_config",
+           "resolve_checkpoint", "train"]
 
 
 def load_diffusion_augmenter(path: str | Path, *, which: str = "last", device: str | torch.device = "cpu"):

@@ -36,7 +36,7 @@ from dnaaug.train import bank as bank_io
 from dnaaug.train import distributed
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
-from dnaaug.train.data import TrainData, epoch_seed
+from dnaaug.train.data import TrainData, epoch_seed, subset
 from dnaaug.train.phases import Phase, plan_phases
 from dnaaug.train.run_dir import RunDir
 from dnaaug.train.validation import view_retrieval
@@ -400,6 +400,5 @@ class Trainer:
 
 
 def _first(packed, n: int):
-    from dnaaug.train.data import subset
-
+    """The first n sequences (the label-free criterion's fallback when there is no hold-out)."""
     return subset(packed, np.arange(min(n, len(packed))))

@@ -12,13 +12,12 @@ show dimensional collapse.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from dnaaug.augment.registry import parse as parse_augmenter
-from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.tokenize.packed import PackedSequences
+from dnaaug.train.data import onehot_batches
 
 PROBE_AUGMENT = "translocation:shift=5+mutation:rate=0.05"
 PROBE_SEED = 12345
@@ -36,10 +35,8 @@ def view_retrieval(embed, packed: PackedSequences, length: int, device: torch.de
     aug = parse_augmenter(PROBE_AUGMENT)
     gen = torch.Generator().manual_seed(PROBE_SEED)
     clean, views = [], []
-    for start in range(0, len(packed), batch_size):
-        idx = np.arange(start, min(start + batch_size, len(packed)))
-        codes, mask = packed.window(idx, length, "center")
-        x, mask = codes_to_onehot(codes).to(device), mask.to(device)
+    for _, x, mask in onehot_batches(packed, length, batch_size):
+        x, mask = x.to(device), mask.to(device)
         clean.append(F.normalize(embed(x, mask).float(), dim=1).cpu())
         views.append(F.normalize(embed(aug(x, generator=gen, mask=mask), mask).float(), dim=1).cpu())
     h, v = torch.cat(clean), torch.cat(views)
