@@ -22,6 +22,8 @@ from dnaaug_cli.common import progress_enabled
               show_default=True, help="Named budget shared by every row.")
 @click.option("--supervised", is_flag=True, help="Add the supervised CNN reference row (labels, cross-entropy).")
 @click.option("--no-kmer-floor", is_flag=True, help="Leave out the label-free k-mer spectrum row.")
+@click.option("--no-random-init", is_flag=True,
+              help="Leave out the random-init row (the same encoder, untrained).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="JSON with TrainConfig keys applied on top of the preset to every row.")
 @click.option("--max-train", type=int, help="Subsample the training split to at most this many sequences.")
@@ -31,7 +33,7 @@ from dnaaug_cli.common import progress_enabled
 @click.option("--report-only", is_flag=True,
               help="Train nothing: rebuild results.{csv,md,json} from every finished cell in OUT.")
 @click.pass_context
-def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, config_file, max_train, gb_cache,
+def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, no_random_init, config_file, max_train, gb_cache,
               out, report_only):
     """Train each method without labels, probe and cluster frozen embeddings, print the table.
 
@@ -61,7 +63,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     created = not out_dir.exists()
     spec = BenchmarkSpec(datasets=list(datasets), out=out_dir, methods=split_methods(methods),
                          seeds=parse_seeds(seeds), preset=preset, supervised=supervised,
-                         kmer_floor=not no_kmer_floor,
+                         kmer_floor=not no_kmer_floor, random_init=not no_random_init,
                          overrides=load_config_file(config_file) if config_file else {},
                          gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
                          max_train=max_train)

@@ -2,9 +2,10 @@
 
 Methods are augmenter specs (``rc``, ``translocation``, ``insertion``, ``mixup``, ``none``, any
 registry spec such as ``rc+mutation:rate=0.05``) and ``diffaug``; every row uses the same encoder,
-loss, window, epoch budget and seeds; only the augmenter changes. Two reference rows:
-``kmer-spectrum`` (label-free, non-neural: normalised k-mer counts, k = 1..6) and ``supervised``
-(the same trunk trained with labels and cross-entropy).
+loss, window, epoch budget and seeds; only the augmenter changes. Reference rows, standard in
+self-supervised papers: ``random-init`` (the same encoder, untrained: what training adds),
+``kmer-spectrum`` (label-free, non-neural: normalised k-mer counts, k = 1..6: what a bag of
+k-mers already gives) and ``supervised`` (the same trunk trained with labels and cross-entropy).
 
 Every finished cell is written atomically to ``OUT/cells/<dataset>/<method>/seed<k>.json`` and
 skipped on re-run; a cell interrupted mid-training resumes from its run folder's checkpoint.
@@ -38,7 +39,7 @@ from dnaaug.train.presets import preset as preset_overrides
 log = logging.getLogger(__name__)
 
 DEFAULT_METHODS = ("diffaug", "rc", "translocation", "insertion", "mixup", "none")
-REFERENCE_ROWS = ("kmer-spectrum", "supervised")
+REFERENCE_ROWS = ("random-init", "kmer-spectrum", "supervised")
 # paper's comparison rows -> registry specs (the registry's defaults give the parameters)
 METHOD_SPECS = {"rc": "rc", "reverse_complement": "rc", "translocation": "translocation", "insertion": "insertion",
                 "mixup": "mixup", "none": "none"}
@@ -74,6 +75,7 @@ class BenchmarkSpec:
     preset: str = "cpu-small"
     supervised: bool = False
     kmer_floor: bool = True
+    random_init: bool = True
     overrides: dict = field(default_factory=dict)
     gb_cache: str | None = None
     device: str = "auto"
@@ -113,6 +115,8 @@ class BenchmarkRunner:
 
     def rows(self) -> list[str]:
         rows = list(self.spec.methods)
+        if self.spec.random_init:
+            rows.append("random-init")
         if self.spec.kmer_floor:
             rows.append("kmer-spectrum")
         if self.spec.supervised:
@@ -170,7 +174,10 @@ class BenchmarkRunner:
     def _neural(self, ds, method, seed, train_recs, y_train, test_recs):
         from dnaaug.embed import embed_array
 
-        config = cell_config(self.spec, "none" if method == "supervised" else method, seed)
+        reference = method in ("supervised", "random-init")
+        config = cell_config(self.spec, "none" if reference else method, seed)
+        if method == "random-init":  # the same encoder and seed, zero epochs: the untrained trunk
+            config = config.updated({"epochs": 0})
         started = time.perf_counter()
         if method == "supervised":
             from dnaaug.train.device import resolve_device

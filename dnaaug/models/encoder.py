@@ -7,7 +7,9 @@ Shape of the computation (``N`` sequences, window ``L``)::
         -> stem conv (stem_kernel) -> norm -> GELU   [-> max-pool by `downsample`]
         -> depth x residual block: norm -> GELU -> dilated conv (kernel, dilation g**b)
                                    -> GELU -> channel dropout -> 1x1 conv, added to the input
-        -> norm -> GELU -> masked global pooling (mean and max over real positions)
+        -> norm -> GELU  [-> 1x1 conv to `expand` channels -> GELU]
+        -> masked global pooling (mean and max over real positions)
+           [multiscale: concatenated with the pooled stem and block outputs]
         [-> linear to embedding_dim]  -> h (N, D)
 
 Padding never leaks into ``h``: activations at padded positions are zeroed before every
@@ -60,8 +62,15 @@ class EncoderConfig:
     pool: ``"meanmax"`` (default) concatenates the masked mean (composition, average signal) and the
         masked max (presence of a motif anywhere, which the mean dilutes in long windows);
         ``"mean"`` or ``"max"`` alone halve the embedding.
+    expand: if set, a 1x1 convolution widens the trunk's output to this many channels (then GELU)
+        before pooling, as image SSL backbones end in a wide layer (ResNet's 2048): per-position
+        motif features stay cheap to compute (no look along the sequence) while pooling keeps many
+        more of them, which a linear probe on frozen ``h`` can read. None: no expansion.
+    multiscale: also pool the stem output and every block's output and concatenate them into h,
+        so short-motif composition (the stem) survives next to the deep features.
     embedding_dim: if set, a final linear layer maps the pooled features to this width; if None,
-        D = width * (2 for meanmax else 1).
+        D = (expand or width) * (2 for meanmax else 1), plus width * (depth + 1) * (2 or 1) for
+        multiscale.
     """
 
     input: Literal["onehot", "kmer"] = "onehot"
@@ -77,6 +86,8 @@ class EncoderConfig:
     norm: NormKind = "layer"
     groups: int = 8
     pool: PoolKind = "meanmax"
+    expand: int | None = None
+    multiscale: bool = False
     embedding_dim: int | None = None
 
     def __post_init__(self) -> None:
@@ -104,6 +115,11 @@ class EncoderConfig:
             raise bad("groups", f"must divide width={self.width}")
         if self.pool not in ("mean", "max", "meanmax"):
             raise bad("pool", "must be 'mean', 'max' or 'meanmax'")
+        if self.expand is not None and (not isinstance(self.expand, int) or isinstance(self.expand, bool)
+                                        or self.expand < 1):
+            raise bad("expand", "must be a positive int or None")
+        if not isinstance(self.multiscale, bool):
+            raise bad("multiscale", "must be true or false")
         dim = self.embedding_dim
         if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
             raise bad("embedding_dim", "must be a positive int or None")
@@ -112,6 +128,15 @@ class EncoderConfig:
     def dilations(self) -> tuple[int, ...]:
         """Dilation of each residual block."""
         return tuple(self.dilation_growth ** b for b in range(self.depth))
+
+    @property
+    def pooled_dim(self) -> int:
+        """Width of the pooled features (h before the optional ``embedding_dim`` projection)."""
+        per = 2 if self.pool == "meanmax" else 1
+        dim = (self.expand or self.width) * per
+        if self.multiscale:
+            dim += self.width * (self.depth + 1) * per
+        return dim
 
     @property
     def receptive_field(self) -> int:
@@ -295,7 +320,9 @@ class CNNEncoder(nn.Module):
         self.stem_norm = _make_norm(config, config.width)
         self.blocks = nn.ModuleList(_ResidualBlock(config, d) for d in config.dilations)
         self.final_norm = _make_norm(config, config.width)
-        pooled = config.width * (2 if config.pool == "meanmax" else 1)
+        self.expand: nn.Conv1d | None = (
+            nn.Conv1d(config.width, config.expand, 1) if config.expand is not None else None)
+        pooled = config.pooled_dim
         self.project: nn.Linear | None = (
             nn.Linear(pooled, config.embedding_dim) if config.embedding_dim is not None else None)
         self._embedding_dim = config.embedding_dim if config.embedding_dim is not None else pooled
@@ -363,10 +390,17 @@ class CNNEncoder(nn.Module):
                 x = F.max_pool1d(x, self.config.downsample, self.config.downsample, ceil_mode=True)
                 mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         mask_f = mask[:, None, :].to(x.dtype) if padded else None
+        stages = [x] if self.config.multiscale else []
         for block in self.blocks:
             x = block(x, mask, mask_f, generator)
+            if self.config.multiscale:
+                stages.append(x)
         x = F.gelu(self.final_norm(x, mask))
+        if self.expand is not None:
+            x = F.gelu(self.expand(x))
         h = _masked_pool(x, mask, self.config.pool)
+        if stages:
+            h = torch.cat([_masked_pool(s, mask, self.config.pool) for s in stages] + [h], dim=1)
         if self.project is not None:
             h = self.project(h)
         return h

@@ -90,6 +90,8 @@ class TrainConfig:
     epochs:      contrastive epochs for a baseline-augmenter run (DiffAug uses its own phase budgets)
     val_size:    sequences held out (label-free) for choosing the ``best`` checkpoint; 0 disables
     compile:     wrap the training networks in ``torch.compile`` (worth it on GPU for long runs)
+    lr_schedule: ``constant`` or ``cosine`` (linear warm-up over the first ``lr_warmup`` share of the
+                 encoder steps, then cosine decay to 1 % of ``lr``; see :mod:`dnaaug.train.lr_schedule`)
     """
 
     tokenizer: str = "onehot"
@@ -98,6 +100,8 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 128
     lr: float = 1e-3
+    lr_schedule: str = "constant"
+    lr_warmup: float = 0.05
     weight_decay: float = 1e-4
     projection_dim: int = 128
     loss: LossConfig = field(default_factory=LossConfig)
@@ -116,6 +120,10 @@ class TrainConfig:
             raise ConfigError("epochs must be >= 0 and batch_size >= 2")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ConfigError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
+        if not 0.0 <= self.lr_warmup < 1.0:
+            raise ConfigError(f"lr_warmup must be in [0, 1), got {self.lr_warmup}")
 
     @property
     def uses_diffaug(self) -> bool:

@@ -37,6 +37,7 @@ from dnaaug.train import distributed
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, epoch_seed, subset
+from dnaaug.train.lr_schedule import encoder_steps_done, lr_factor
 from dnaaug.train.phases import Phase, plan_phases
 from dnaaug.train.run_dir import RunDir
 from dnaaug.train.validation import view_retrieval
@@ -350,12 +351,23 @@ class Trainer:
                         raise self._nonfinite(phase, value)
                     self.optimizer.zero_grad(set_to_none=True)
                     loss.backward()
+                    self._set_lr(len(batches))
                     self.optimizer.step()
                     losses.append(value)
                     seen += len(idx)
                     self.after_step(bar, phase, epoch, value, seen / max(time.perf_counter() - started, 1e-9),
                                     lr=self.optimizer.param_groups[0]["lr"])
             self._end_contrastive_epoch(phase, epoch, losses, seen, time.perf_counter() - started)
+
+    def _set_lr(self, batches_per_epoch: int) -> None:
+        """Set the encoder's learning rate for the coming step from the schedule (stateless)."""
+        cfg = self.config
+        epochs = [p.epochs if p.kind == "contrastive" else 0 for p in self.phases]
+        done = encoder_steps_done(epochs, self.state["phase_index"], self.state["epoch"], self.state["step"],
+                                  batches_per_epoch)
+        factor = lr_factor(done, sum(epochs) * batches_per_epoch, kind=cfg.lr_schedule, warmup=cfg.lr_warmup)
+        for group in self.optimizer.param_groups:
+            group["lr"] = cfg.lr * factor
 
     def after_step(self, bar, phase: Phase, epoch: int, loss: float, rate: float, **extra) -> None:
         """Count a finished step, update the progress bar, log every ``log_every`` steps."""

@@ -120,7 +120,7 @@ def test_benchmark_smoke_resumes(runner, demo, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out / "results.csv")
-    assert set(frame["method"]) == {"diffaug", "rc", "none", "kmer-spectrum", "supervised"}
+    assert set(frame["method"]) == {"diffaug", "rc", "none", "random-init", "kmer-spectrum", "supervised"}
     assert {"accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari", "cluster_acc", "train_seconds"} <= set(frame)
     assert frame["accuracy"].between(0, 1).all()
     md = (out / "results.md").read_text()

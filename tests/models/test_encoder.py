@@ -49,10 +49,14 @@ def test_default_config_shape_and_parameter_count(gen):
 
 
 @pytest.mark.parametrize("kw,dim", [({}, 32), ({"pool": "mean"}, 16), ({"pool": "max"}, 16),
-                                    ({"embedding_dim": 24}, 24), ({"downsample": 3}, 32)])
+                                    ({"embedding_dim": 24}, 24), ({"downsample": 3}, 32),
+                                    ({"expand": 40}, 80), ({"expand": 40, "pool": "max"}, 40),
+                                    ({"multiscale": True}, 32 + 16 * 4 * 2),
+                                    ({"multiscale": True, "expand": 40, "embedding_dim": 24}, 24)])
 def test_onehot_shapes(gen, kw, dim):
     encoder = make(**kw)
     assert encoder.embedding_dim == dim
+    assert encoder.config.pooled_dim == (dim if "embedding_dim" not in kw else encoder.project.in_features)
     for length in (1, 7, 50):
         assert encoder(random_onehot(5, length, gen)).shape == (5, dim)
 
@@ -74,8 +78,9 @@ def test_kmer_shapes_and_default_mask(gen):
 
 @pytest.mark.parametrize("norm", ["layer", "group", "batch"])
 @pytest.mark.parametrize("downsample", [1, 2, 3])
-def test_appending_padding_does_not_change_h(gen, norm, downsample):
-    encoder = make(norm=norm, groups=4, downsample=downsample)
+@pytest.mark.parametrize("wide", [{}, {"expand": 24, "multiscale": True}])
+def test_appending_padding_does_not_change_h(gen, norm, downsample, wide):
+    encoder = make(norm=norm, groups=4, downsample=downsample, **wide)
     encoder.train()
     for _ in range(3):  # give masked batch norm non-trivial running statistics
         encoder(random_onehot(8, 33, gen), torch.rand(8, 33, generator=gen) < 0.9)
@@ -117,6 +122,7 @@ def test_training_mode_padding_invariant_for_layer_norm_with_fixed_dropout(gen):
 
 
 @pytest.mark.parametrize("kw", [{}, {"input": "kmer", "vocab_size": 20, "kmer_dim": 6}, {"norm": "batch"},
+                                {"expand": 24, "multiscale": True},
                                 {"norm": "group", "groups": 4, "embedding_dim": 8}])
 def test_gradient_reaches_every_parameter(gen, kw):
     encoder = make(**kw).train()
@@ -187,7 +193,8 @@ def test_bad_kmer_input(x, match):
     ({"stem_kernel": 4}, "stem_kernel"), ({"width": 0}, "width"), ({"depth": -1}, "depth"),
     ({"norm": "instance"}, "norm"), ({"norm": "group", "width": 12, "groups": 8}, "groups"),
     ({"pool": "sum"}, "pool"), ({"dropout": 1.0}, "dropout"), ({"embedding_dim": 0}, "embedding_dim"),
-    ({"downsample": 0}, "downsample"),
+    ({"downsample": 0}, "downsample"), ({"expand": 0}, "expand"), ({"expand": 2.5}, "expand"),
+    ({"multiscale": "yes"}, "multiscale"),
 ])
 def test_bad_config(kw, name):
     with pytest.raises(ConfigError, match=name):
