@@ -9,7 +9,7 @@ view maker ``(x, mask, generator) -> views`` into a filtered one.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -39,7 +39,8 @@ def closest_index(cand_emb: torch.Tensor, anchor_emb: torch.Tensor, keep: int) -
         shape = tuple(anchor_emb.shape) if isinstance(anchor_emb, torch.Tensor) else type(anchor_emb).__name__
         raise InputError(f"anchor_emb must have shape ({b}, {d}), got {shape}")
     keep = _check_keep(keep, m)
-    cos = (F.normalize(cand_emb.float(), dim=2) * F.normalize(anchor_emb.float(), dim=1)[:, None, :]).sum(dim=2)
+    unit_anchor = F.normalize(anchor_emb.float(), dim=1)[:, None, :]
+    cos = (F.normalize(cand_emb.float(), dim=2) * unit_anchor).sum(dim=2)
     return cos.topk(keep, dim=1, largest=True, sorted=True).indices
 
 

@@ -23,7 +23,7 @@ help the most. The summary over that band is a ratio of summed losses (not a mea
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -172,8 +172,8 @@ def condition_gap(generator_model, x_onehot: torch.Tensor, cond: torch.Tensor,
         out["ratio_shuffled"].append(_ratio(means["true"], means["shuffled"]))
         out["ratio_null"].append(_ratio(means["true"], means["null"]))
         out["gap_shuffled_se"].append(se)
-        for k in sums:
-            sums[k].append(means[k])
+        for k, values_k in sums.items():
+            values_k.append(means[k])
 
     band = [i for i, a in enumerate(out["abar"]) if lo <= a <= hi]
     summed = {k: sum(sums[k][i] for i in band) for k in sums}
@@ -203,7 +203,8 @@ def format_condition_gap(gap: dict) -> str:
                      f"{fmt(gap['ratio_shuffled'][i], '.3f')} | {fmt(gap['ratio_null'][i], '.3f')} |")
     m = gap["medium"]
     lo, hi = m["abar_range"]
-    lines += ["", f"Medium noise (abar in [{lo}, {hi}], t = {m['levels']}): true / shuffled "
-              f"{fmt(m['ratio_shuffled'], '.3f')}, true / null {fmt(m['ratio_null'], '.3f')} "
-              f"({gap['n_sequences']} sequences x {gap['repeats']} noise draw(s) per level)."]
+    summary = (f"Medium noise (abar in [{lo}, {hi}], t = {m['levels']}): true / shuffled "
+               f"{fmt(m['ratio_shuffled'], '.3f')}, true / null {fmt(m['ratio_null'], '.3f')} "
+               f"({gap['n_sequences']} sequences x {gap['repeats']} noise draw(s) per level).")
+    lines += ["", summary]
     return "\n".join(lines)

@@ -24,8 +24,8 @@ import math
 import os
 import tempfile
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -206,10 +206,12 @@ def plot_frontier(rows: Sequence[dict], path: str | os.PathLike, *, title: str |
     for r in rows:
         if r.get("family", r["name"]) not in order:
             order.append(r.get("family", r["name"]))
-    for ax, key, label in ((axes[0], "semantic_consistency", "semantic consistency (own anchor nearest)"),
-                           (axes[1], "rank_consistency", f"rank consistency (own anchor in top {top_frac:.0%})")):
+    panels = ((axes[0], "semantic_consistency", "semantic consistency (own anchor nearest)"),
+              (axes[1], "rank_consistency", f"rank consistency (own anchor in top {top_frac:.0%})"))
+    for ax, key, label in panels:
         for i, fam in enumerate(order):
-            pts = sorted((r["identity"], r[key], r["name"]) for r in rows if r.get("family", r["name"]) == fam)
+            pts = sorted((r["identity"], r[key], r["name"]) for r in rows
+                         if r.get("family", r["name"]) == fam)
             colour = f"C{i % 10}"
             ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-" if len(pts) > 1 else "o", color=colour,
                     label=fam)

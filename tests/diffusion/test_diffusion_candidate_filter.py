@@ -60,7 +60,8 @@ def test_filtered_view_maker_keeps_the_closest(gen):
 
     def noisy_copy(xs, mask, g):  # each candidate mutates a random share of positions
         rate = torch.rand(xs.shape[0], 1, 1, generator=g)
-        new = F.one_hot(torch.randint(0, 4, (xs.shape[0], xs.shape[2]), generator=g), 4).float().permute(0, 2, 1)
+        new = F.one_hot(torch.randint(0, 4, (xs.shape[0], xs.shape[2]), generator=g), 4)
+        new = new.float().permute(0, 2, 1)
         flip = torch.rand(xs.shape[0], 1, xs.shape[2], generator=g) < rate
         return torch.where(flip, new, xs)
 

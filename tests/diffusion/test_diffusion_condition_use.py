@@ -97,8 +97,8 @@ def test_shapes_json_and_determinism(gen):
     table = format_condition_gap(a)
     assert table.count("\n|") == 6 and "Medium noise" in table
     # explicit timesteps and batch size do not change the figures
-    d = condition_gap(model, x, cond, mask, levels=[10, 30, 50, 70, 90], generator=torch.Generator().manual_seed(3),
-                      repeats=2, batch_size=256)
+    d = condition_gap(model, x, cond, mask, levels=[10, 30, 50, 70, 90], repeats=2, batch_size=256,
+                      generator=torch.Generator().manual_seed(3))
     assert d["loss_true"] == pytest.approx(a["loss_true"], rel=1e-5)
 
 
