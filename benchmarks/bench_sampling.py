@@ -17,7 +17,7 @@ import torch
 from _report import median_time, publish
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.samplers import ddim_sample
-from dnaaug.models.denoiser import DenoiserConfig
+from dnaaug.diffusion.network import DenoiserConfig
 
 
 def sync(device: torch.device) -> None:

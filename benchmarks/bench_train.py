@@ -15,10 +15,10 @@ from dnaaug.augment import parse
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.losses import make_loss
-from dnaaug.models.denoiser import DenoiserConfig
+from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.train import TrainConfig, preset
-from dnaaug.train.trainer import build_encoder
+from dnaaug.encoding import build_encoder
 
 
 def main() -> None:

@@ -18,7 +18,9 @@ from dnaaug_cli.common import progress_enabled
 def augment(ctx, paths, k, output, spec, length, batch_size):
     """Write K views per sequence of INPUT as FASTA with ids '<id>|gen=<k>'.
 
-    With a DiffAug run folder: RUN_DIR INPUT (the run's EMA generator, conditioned on its encoder).
+    With a DiffAug run folder: RUN_DIR INPUT (the run's EMA generator, conditioned on its encoder,
+    sampled with the run's settings through the same route as its positive bank: K views per
+    sequence in one draw).
     With --augment SPEC: INPUT only (any registered augmenter, e.g. rc+mutation:rate=0.1).
 
     \b

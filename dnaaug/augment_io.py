@@ -22,6 +22,9 @@ def write_views(path: str | Path, records: Iterable[Record], augmenter, *, k: in
     """K views per record (centre window of ``length``, or the whole sequence) -> FASTA at ``path``.
 
     Views that are not one-hot (mixup, Gaussian noise) are written by argmax. Returns the count.
+    An augmenter with a ``positives(x, mask, k=, generator=)`` method (the diffusion augmenter)
+    draws the K views of a batch in one call, grouped by sequence, exactly as the training bank
+    does: the same anchors, batching and seed give the bank's positives.
     """
     if k < 1:
         raise InputError(f"-n must be >= 1, got {k}")
@@ -34,7 +37,12 @@ def write_views(path: str | Path, records: Iterable[Record], augmenter, *, k: in
             window = length or int(packed.lengths.max())
             codes, mask = packed.window(torch.arange(len(chunk)).numpy(), window, "center")
             x, mask = codes_to_onehot(codes).to(device), mask.to(device)
-            views = [onehot_to_strings(augmenter(x, generator=gen, mask=mask), mask) for _ in range(k)]
+            if hasattr(augmenter, "positives"):
+                grouped = onehot_to_strings(augmenter.positives(x, mask, k=k, generator=gen),
+                                            mask.repeat_interleave(k, dim=0))
+                views = [grouped[j::k] for j in range(k)]
+            else:
+                views = [onehot_to_strings(augmenter(x, generator=gen, mask=mask), mask) for _ in range(k)]
             lines.extend(f">{r.id}|gen={j}\n{views[j][i]}\n" for i, r in enumerate(chunk) for j in range(k))
             bar.update(len(chunk))
     atomic_write_text(path, "".join(lines))

@@ -22,7 +22,7 @@ from dnaaug.tokenize.kmer import KmerTokenizer
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.tokenize.packed import PackedSequences
 from dnaaug.train.api import TrainedEncoder
-from dnaaug.train.trainer import encoder_input
+from dnaaug.encoding import encoder_input
 
 
 def parse_shard(spec: str | None) -> tuple[int, int]:

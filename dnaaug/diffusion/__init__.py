@@ -1,25 +1,29 @@
-"""Diffusion generator of DiffAug: noise schedule, conditional generator (loss, EMA), samplers,
-the diffusion augmenter (:mod:`.augmenter`) and generator diagnostics (:mod:`.diagnostics`).
+"""The whole diffusion generator of DiffAug, one package:
 
-Names are loaded on first use (PEP 562) so that ``dnaaug.models.denoiser`` can use this package's
-input checks, and the augment registry can import the augmenter, without import cycles.
+- :mod:`.network`:        the conditional denoiser (residual dilated CNN with FiLM conditioning)
+- :mod:`.schedule`:       the noise process (beta schedule, forward noising, DDIM/DDPM steps)
+- :mod:`.generator`:      denoiser + schedule as one module, with the B-step loss; :mod:`.ema`
+- :mod:`.samplers`:       reverse-process primitives (DDIM, DDPM) and argmax discretisation
+- :mod:`.settings`:       :class:`SamplingConfig`, the one place for sampling defaults
+- :mod:`.sampling`:       :func:`sample_positives`, the one sampling entry point
+- :mod:`.generator_step`: one B-step (generator training step), explicit arguments
+- :mod:`.bank_fill`:      sampling the positive bank batch by batch, explicit arguments
+- :mod:`.augmenter`:      the diffusion augmenter (Augmenter protocol); :mod:`.diagnostics`
+
+Nothing here imports :mod:`dnaaug.models` or :mod:`dnaaug.train`.
 """
 
 from __future__ import annotations
 
-import importlib
+from .augmenter import DiffusionAugmenter
+from .ema import EMA
+from .generator import ConditionalGenerator
+from .network import ConditionalDenoiser, DenoiserConfig
+from .samplers import ddim_sample, ddpm_sample, to_onehot
+from .sampling import sample_positives, sample_x0
+from .schedule import NoiseSchedule, ScheduleConfig
+from .settings import SamplingConfig
 
-_EXPORTS = {
-    "EMA": "ema", "ConditionalGenerator": "generator", "NoiseSchedule": "schedule",
-    "ScheduleConfig": "schedule", "ddim_sample": "samplers", "ddpm_sample": "samplers",
-    "to_onehot": "samplers", "DiffusionAugmenter": "augmenter",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__all__ = ["EMA", "ConditionalDenoiser", "ConditionalGenerator", "DenoiserConfig", "DiffusionAugmenter",
+           "NoiseSchedule", "SamplingConfig", "ScheduleConfig", "ddim_sample", "ddpm_sample", "sample_positives",
+           "sample_x0", "to_onehot"]

@@ -4,22 +4,21 @@ Each input sequence's view is a generator sample conditioned on the encoder's em
 sequence, ``condition_fn(x, mask)``; by default it starts from the sequence itself noised to
 ``strength`` (SDEdit) rather than from pure noise (``strength=1``, the paper's choice), which the
 feasibility run found more faithful to the anchor. Output is argmax-discretised one-hot.
+Sampling goes through :func:`dnaaug.diffusion.sampling.sample_positives`, the route the training
+bank uses, with defaults from :class:`dnaaug.diffusion.settings.SamplingConfig`.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 
-from dnaaug.augment.base import Augmenter, apply_to_subset, check_float, check_int, real_mask
+from dnaaug.augment.base import Augmenter, apply_to_subset, real_mask
 from dnaaug.augment.registry import register
-from dnaaug.errors import ConfigError, InputError
+from dnaaug.errors import ConfigError
 
 from .generator import ConditionalGenerator
-from .samplers import ddim_sample, ddpm_sample, to_onehot
-
-ConditionFn = Callable[[torch.Tensor, "torch.Tensor | None"], torch.Tensor]  # (x, mask) -> (N, C)
+from .sampling import ConditionFn, sample_positives
+from .settings import DEFAULTS, SamplingConfig
 
 
 class DiffusionAugmenter(Augmenter):
@@ -28,10 +27,8 @@ class DiffusionAugmenter(Augmenter):
     Args:
         generator_model: the trained :class:`ConditionalGenerator` (normally its EMA copy).
         condition_fn: maps (x (N,4,L), mask (N,L) | None) to conditions (N, C), the encoder's h.
-        steps: sampler steps S for a pure-noise start (an SDEdit start runs round(S * strength)).
-        strength: noise level of the anchor start in (0, 1]; 1 = pure noise (the paper).
-        guidance: classifier-free guidance scale (1 = plain conditional).
-        sampler: "ddim" or "ddpm". eta: DDIM stochasticity (0 = deterministic given the start).
+        steps, strength, guidance, sampler, eta: the :class:`SamplingConfig` settings (its
+            defaults); ``settings`` gives them all at once instead.
         p: probability that a sequence is replaced by a generated view (the others are copied).
     Sampling runs on the generator model's device; the result comes back on x's device and dtype.
     Padding columns stay all-zero; N columns of real positions come out as bases.
@@ -42,22 +39,23 @@ class DiffusionAugmenter(Augmenter):
     stochastic = True
 
     def __init__(self, generator_model: ConditionalGenerator, condition_fn: ConditionFn, *,
-                 steps: int = 20, strength: float = 0.5, guidance: float = 1.0, sampler: str = "ddim",
-                 eta: float = 0.0, p: float | None = None):
-        steps = check_int(self.name, "steps", steps, minimum=1)
-        strength = check_float(self.name, "strength", strength, low=0.0, high=1.0, low_open=True)
-        guidance = check_float(self.name, "guidance", guidance, low=0.0)
-        eta = check_float(self.name, "eta", eta, low=0.0)
-        if sampler not in ("ddim", "ddpm"):
-            raise ConfigError(f"{self.name}: sampler must be 'ddim' or 'ddpm', got {sampler!r}")
+                 steps: int = DEFAULTS.steps, strength: float = DEFAULTS.strength,
+                 guidance: float = DEFAULTS.guidance, sampler: str = DEFAULTS.sampler,
+                 eta: float = DEFAULTS.eta, p: float | None = None, settings: SamplingConfig | None = None):
+        if settings is None:
+            try:
+                settings = SamplingConfig(sampler=sampler, steps=steps, strength=strength, guidance=guidance,
+                                          eta=eta)
+            except ConfigError as err:
+                raise ConfigError(f"{self.name}: {err}") from None
         if not callable(condition_fn):
             raise ConfigError(f"{self.name} needs a callable condition_fn(x, mask) -> (N, C)")
-        super().__init__(p=p, params={"steps": steps, "strength": strength, "guidance": guidance,
-                                      "sampler": sampler, "eta": eta})
+        super().__init__(p=p, params={"steps": settings.steps, "strength": float(settings.strength),
+                                      "guidance": float(settings.guidance), "sampler": settings.sampler,
+                                      "eta": float(settings.eta)})
         self.model = generator_model
         self.condition_fn = condition_fn
-        self.steps, self.strength, self.guidance = steps, strength, guidance
-        self.sampler, self.eta = sampler, eta
+        self.settings = settings
 
     def __eq__(self, other: object) -> bool:
         return (super().__eq__(other) and self.model is other.model  # type: ignore[attr-defined]
@@ -77,27 +75,25 @@ class DiffusionAugmenter(Augmenter):
         mask = None if lengths is None else real_mask(lengths, length)
         if n == 0:
             return torch.zeros_like(x)
-        cond = self.condition_fn(x, mask)
-        if not isinstance(cond, torch.Tensor) or cond.dim() != 2 or cond.shape[0] != n:
-            raise InputError(f"condition_fn must return a tensor of shape ({n}, C)")
-        device = next(self.model.parameters()).device
-        mask = None if mask is None else mask.to(device)
-        kwargs = dict(length=length, guidance=self.guidance, generator=generator, mask=mask,
-                      init=x.to(device) if self.strength < 1.0 else None, strength=self.strength,
-                      device=device)
-        cond = cond.detach().to(device=device, dtype=torch.float32)
-        if self.sampler == "ddim":
-            x0 = ddim_sample(self.model.denoiser, self.model.schedule, cond, steps=self.steps, eta=self.eta,
-                             **kwargs)
-        else:
-            x0 = ddpm_sample(self.model.denoiser, self.model.schedule, cond, steps=self.steps, **kwargs)
-        return to_onehot(x0, mask).to(device=x.device, dtype=x.dtype)
+        out = sample_positives(self.model, x, mask, condition=self.condition_fn, settings=self.settings,
+                               generator=generator)
+        return out.to(device=x.device, dtype=x.dtype)
+
+    @torch.no_grad()
+    def positives(self, x: torch.Tensor, mask: torch.Tensor | None, *, k: int,
+                  generator: torch.Generator) -> torch.Tensor:
+        """K views per sequence in one draw, as the training bank makes them: (N*K, 4, L) grouped by
+        sequence (every row generated; ``p`` does not apply), on x's device and dtype."""
+        out = sample_positives(self.model, x, mask, condition=self.condition_fn, settings=self.settings,
+                               generator=generator, k=k)
+        return out.to(device=x.device, dtype=x.dtype)
 
 
-def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, steps: int = 20,
-                    strength: float = 0.5, guidance: float = 1.0, sampler: str = "ddim", eta: float = 0.0,
+def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, steps: int = DEFAULTS.steps,
+                    strength: float = DEFAULTS.strength, guidance: float = DEFAULTS.guidance,
+                    sampler: str = DEFAULTS.sampler, eta: float = DEFAULTS.eta,
                     p: float | None = None) -> DiffusionAugmenter:
-    """Registry factory for ``"diffaug:steps=20,strength=0.5,guidance=1"``.
+    """Registry factory for ``"diffaug:steps=20,strength=0.4,guidance=1"``.
 
     ``model`` (the trained :class:`ConditionalGenerator`, normally the EMA copy) and
     ``condition_fn`` (x, mask -> the frozen encoder's h) come from ``parse(spec, context=...)``.

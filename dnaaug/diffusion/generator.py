@@ -11,10 +11,8 @@ import torch
 from torch import nn
 
 from dnaaug.errors import CheckpointError, InputError
-from dnaaug.models.denoiser import ConditionalDenoiser, DenoiserConfig
-
 from .checks import check_batch, check_cond, check_mask, rand, randn
-from .samplers import ddim_sample, ddpm_sample
+from .network import ConditionalDenoiser, DenoiserConfig
 from .schedule import NoiseSchedule, ScheduleConfig
 
 
@@ -23,6 +21,7 @@ class ConditionalGenerator(nn.Module):
 
     ``state_dict()`` holds the denoiser weights only (the schedule is rebuilt from its config);
     :meth:`config_dict` gives the plain-data settings needed to rebuild the module.
+    Sampling goes through :func:`dnaaug.diffusion.sampling.sample_positives`.
     """
 
     def __init__(self, denoiser: ConditionalDenoiser, schedule: NoiseSchedule | None = None):
@@ -86,15 +85,3 @@ class ConditionalGenerator(nn.Module):
             return err.mean()
         keep = mask[:, None, :].to(err.dtype)
         return (err * keep).sum() / (keep.sum() * 4).clamp(min=1.0)
-
-    def sample(self, cond: torch.Tensor | None, *, length: int, generator: torch.Generator,
-               sampler: str = "ddim", steps: int | None = 20, **kwargs) -> torch.Tensor:
-        """Continuous x0 (N, 4, L) from :func:`ddim_sample` or :func:`ddpm_sample` (``sampler``)."""
-        if sampler == "ddim":
-            return ddim_sample(self.denoiser, self.schedule, cond, length=length,
-                               steps=20 if steps is None else steps, generator=generator, **kwargs)
-        if sampler == "ddpm":
-            kwargs.pop("eta", None)
-            return ddpm_sample(self.denoiser, self.schedule, cond, length=length, steps=steps,
-                               generator=generator, **kwargs)
-        raise InputError(f"sampler must be 'ddim' or 'ddpm', got {sampler!r}")

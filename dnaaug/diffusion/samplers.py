@@ -2,7 +2,9 @@
 
 Both start from pure noise at t = T-1 (the paper's choice) or, given ``init`` and ``strength`` < 1,
 from the anchor noised to t = round(strength * T) (SDEdit, Meng et al. 2022): fewer steps, samples
-closer to the anchor. Classifier-free guidance mixes the conditional and unconditional noise
+closer to the anchor. These are the primitives; training, the augmenter and ``dnaaug augment`` go
+through :func:`dnaaug.diffusion.sampling.sample_positives`, and keyword defaults come from
+:class:`dnaaug.diffusion.settings.SamplingConfig`. Classifier-free guidance mixes the conditional and unconditional noise
 predictions: eps = eps_uncond + w * (eps_cond - eps_uncond). Every random draw comes from
 ``generator`` (on its own device), so a seed fixes the output. The network must be free of
 train/eval-dependent layers (the default denoiser is), so no mode is switched here.
@@ -18,6 +20,7 @@ from dnaaug.errors import InputError
 
 from .checks import check_batch, check_cond, check_mask, randn
 from .schedule import NoiseSchedule
+from .settings import DEFAULTS
 
 Denoiser = Callable[..., torch.Tensor]  # (x_t, t, cond, mask=, drop_cond=) -> eps_hat (N, 4, L)
 
@@ -46,13 +49,17 @@ def guided_eps(net: Denoiser, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Te
 
 def _start(schedule: NoiseSchedule, cond: torch.Tensor | None, *, length: int, steps: int,
            generator: torch.Generator, mask: torch.Tensor | None, init: torch.Tensor | None,
-           strength: float, device: torch.device | str | None
+           strength: float | None, device: torch.device | str | None
            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Shared set-up: (x_T or the noised anchor (N, 4, L), timesteps (S',) descending, keep (N,1,L))."""
     if generator is None:
         raise InputError("samplers need an explicit torch.Generator")
     if not isinstance(length, int) or length < 1:
         raise InputError(f"length must be a positive integer, got {length!r}")
+    if strength is None:
+        if init is not None:
+            raise InputError("an init batch needs a strength in (0, 1] (the noise level to start from)")
+        strength = 1.0
     if not (0.0 < strength <= 1.0):
         raise InputError(f"strength must be in (0, 1], got {strength}")
     if init is not None:
@@ -107,8 +114,9 @@ def _run(net: Denoiser, schedule: NoiseSchedule, cond, *, length, steps, guidanc
 
 @torch.no_grad()
 def ddim_sample(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None, *, length: int,
-                steps: int = 20, eta: float = 0.0, guidance: float = 1.0, generator: torch.Generator,
-                mask: torch.Tensor | None = None, init: torch.Tensor | None = None, strength: float = 1.0,
+                steps: int = DEFAULTS.steps, eta: float = DEFAULTS.eta, guidance: float = DEFAULTS.guidance,
+                generator: torch.Generator, mask: torch.Tensor | None = None, init: torch.Tensor | None = None,
+                strength: float | None = None,
                 device: torch.device | str | None = None) -> torch.Tensor:
     """DDIM sampling (Song et al. 2021) with ``steps`` strided steps.
 
@@ -120,8 +128,8 @@ def ddim_sample(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | Non
         guidance: classifier-free guidance scale w (1 = plain conditional).
         generator: every random draw comes from it.
         mask: (N, L) bool, True = real base; padding stays 0.
-        init, strength: (N, 4, L) one-hot anchors and the noise level in (0, 1] to start from;
-            strength = 1 or init None: pure noise.
+        init, strength: (N, 4, L) one-hot anchors and the noise level in (0, 1] to start from
+            (an init needs a strength); strength = 1 or init None: pure noise.
     Returns:
         x0 (N, 4, L), continuous in [-1, 1] (0 at padding); discretise with :func:`to_onehot`.
     """
@@ -137,8 +145,8 @@ def ddim_sample(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | Non
 
 @torch.no_grad()
 def ddpm_sample(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None, *, length: int,
-                steps: int | None = None, guidance: float = 1.0, generator: torch.Generator,
-                mask: torch.Tensor | None = None, init: torch.Tensor | None = None, strength: float = 1.0,
+                steps: int | None = None, guidance: float = DEFAULTS.guidance, generator: torch.Generator,
+                mask: torch.Tensor | None = None, init: torch.Tensor | None = None, strength: float | None = None,
                 device: torch.device | str | None = None) -> torch.Tensor:
     """DDPM ancestral sampling (Ho et al. 2020); ``steps`` None runs all T steps, fewer respaces them.
 

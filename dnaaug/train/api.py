@@ -24,6 +24,7 @@ import torch
 import dnaaug
 from dnaaug.data.records import Record
 from dnaaug.errors import CheckpointError, ConfigError, InputError
+from dnaaug.encoding import build_encoder, condition_fn
 from dnaaug.models.encoder import CNNEncoder
 from dnaaug.data.validation import check_kmer_lengths
 from dnaaug.tokenize import KmerTokenizer, parse_tokenizer
@@ -33,7 +34,7 @@ from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, default_length
 from dnaaug.train.device import resolve_device
 from dnaaug.train.run_dir import RunDir
-from dnaaug.train.trainer import Trainer, build_encoder
+from dnaaug.train.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
@@ -171,13 +172,11 @@ __all__ = ["RunResult", "TrainedEncoder", "load_diffusion_augmenter", "load_enco
 def load_diffusion_augmenter(path: str | Path, *, which: str = "last", device: str | torch.device = "cpu"):
     """The DiffAug augmenter of a run: its EMA generator conditioned on its encoder's embeddings.
 
-    Settings (steps, strength, guidance, sampler) come from the run's config.
+    Settings (steps, strength, guidance, sampler) come from the run's config
+    (``DiffAugConfig.sampling()``), so its views are drawn exactly as the run's bank was.
     """
-    import torch.nn.functional as F
-
     from dnaaug.diffusion.augmenter import DiffusionAugmenter
     from dnaaug.diffusion.generator import ConditionalGenerator
-    from dnaaug.train.trainer import encoder_input
 
     ckpt_path = resolve_checkpoint(path, which)
     ckpt = load_checkpoint(ckpt_path, map_location="cpu")
@@ -192,12 +191,5 @@ def load_diffusion_augmenter(path: str | Path, *, which: str = "last", device: s
         raise CheckpointError(f"{ckpt_path}: generator weights do not match ({str(err)[:200]})") from None
     model = model.to(dev).eval()
 
-    @torch.no_grad()
-    def condition(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        if mask is None:
-            mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
-        return F.normalize(trained.encoder(*encoder_input(trained.tokenizer, x, mask)).float(), dim=1)
-
-    d = trained.config.diffaug
-    return DiffusionAugmenter(model, condition, steps=d.sampling_steps, strength=d.strength, guidance=d.guidance,
-                              sampler=d.sampler), trained
+    condition = condition_fn(trained.encoder, trained.tokenizer)
+    return DiffusionAugmenter(model, condition, settings=trained.config.diffaug.sampling()), trained

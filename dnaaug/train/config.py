@@ -1,7 +1,8 @@
 """Training configuration: frozen dataclasses, the one typed place where defaults live.
 
 A config file (JSON) and command-line options use the same keys; unknown keys raise a
-ConfigError naming them. The resolved config is written into every run folder and checkpoint.
+ConfigError naming them, and so does any numeric setting that is not finite or out of range
+(checked when the config is built, before anything is written). The resolved config is written into every run folder and checkpoint.
 Named budgets (presets) live in :mod:`dnaaug.train.presets`.
 """
 
@@ -12,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, SamplingConfig, check_sampling
 from dnaaug.errors import ConfigError
 from dnaaug.models.encoder import EncoderConfig
-from dnaaug.train.dataclass_io import from_dict, merge, to_dict
+from dnaaug.train.dataclass_io import check_numbers, check_positive, from_dict, merge, to_dict
 
 LOSSES = ("soft", "infonce")
 
@@ -34,6 +36,8 @@ class LossConfig:
     def __post_init__(self):
         if self.name not in LOSSES:
             raise ConfigError(f"loss.name must be one of {', '.join(LOSSES)}, got {self.name!r}")
+        check_numbers(self, "loss.")
+        check_positive(self, ("temperature", "nu_p", "nu_q", "p_bandwidth"), "loss.")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,9 @@ class DiffAugConfig:
     Phases: warm-up A-step (``warmup_epochs``) then ``rounds`` x [B-step (``generator_epochs``),
     generate (``positives`` per sequence), A-step (``contrastive_epochs``)].
     ``strength`` < 1 starts sampling from the anchor noised to that level (SDEdit); 1.0 is the
-    paper's pure-noise start.
+    paper's pure-noise start. The sampling settings (``sampler``, ``sampling_steps``, ``strength``,
+    ``guidance``) take their defaults from :class:`dnaaug.diffusion.settings.SamplingConfig`;
+    :meth:`sampling` gives them as one.
     """
 
     base_augment: str = "rc+translocation:shift=10+mutation:rate=0.05"
@@ -53,10 +59,10 @@ class DiffAugConfig:
     contrastive_epochs: int = 3
     positives: int = 2
     p_gen: float = 0.5
-    sampler: str = "ddim"
-    sampling_steps: int = 20
-    strength: float = 0.4
-    guidance: float = 1.0
+    sampler: str = SAMPLING.sampler
+    sampling_steps: int = SAMPLING.steps
+    strength: float = SAMPLING.strength
+    guidance: float = SAMPLING.guidance
     schedule: str = "cosine"
     diffusion_steps: int = 1000
     denoiser_channels: int = 64
@@ -68,10 +74,16 @@ class DiffAugConfig:
     diagnostics_sample: int = 512
 
     def __post_init__(self):
-        if self.sampler not in ("ddim", "ddpm"):
-            raise ConfigError(f"diffaug.sampler must be ddim or ddpm, got {self.sampler!r}")
-        if not 0.0 < self.strength <= 1.0:
-            raise ConfigError(f"diffaug.strength must be in (0, 1], got {self.strength}")
+        check_numbers(self, "diffaug.")
+        check_sampling(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
+                       guidance=self.guidance, eta=SAMPLING.eta,
+                       name=lambda key: "diffaug." + {"steps": "sampling_steps"}.get(key, key))
+        check_positive(self, ("generator_lr", "diffusion_steps", "denoiser_channels", "denoiser_depth",
+                              "generator_batch_size"), "diffaug.")
+        if not 0.0 <= self.ema_decay <= 1.0:
+            raise ConfigError(f"diffaug.ema_decay must be in [0, 1], got {self.ema_decay}")
+        if not 0.0 <= self.cond_dropout < 1.0:
+            raise ConfigError(f"diffaug.cond_dropout must be in [0, 1), got {self.cond_dropout}")
         if not 0.0 <= self.p_gen <= 1.0:
             raise ConfigError(f"diffaug.p_gen must be in [0, 1], got {self.p_gen}")
         for name in ("warmup_epochs", "generator_epochs", "contrastive_epochs"):
@@ -79,6 +91,11 @@ class DiffAugConfig:
                 raise ConfigError(f"diffaug.{name} must be >= 0")
         if self.rounds < 1 or self.positives < 1 or self.sampling_steps < 1:
             raise ConfigError("diffaug.rounds, diffaug.positives and diffaug.sampling_steps must be >= 1")
+
+    def sampling(self) -> SamplingConfig:
+        """The sampling settings of the bank (and of ``dnaaug augment`` on this run)."""
+        return SamplingConfig(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
+                              guidance=self.guidance)
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,7 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
+        check_numbers(self, signed=frozenset({"seed"}))  # every numeric setting, nested ones and fields added later included
         if self.length is not None and self.length < 8:
             raise ConfigError(f"length must be >= 8, got {self.length}")
         if self.epochs < 0 or self.batch_size < 2:
@@ -124,6 +142,7 @@ class TrainConfig:
             raise ConfigError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
         if not 0.0 <= self.lr_warmup < 1.0:
             raise ConfigError(f"lr_warmup must be in [0, 1), got {self.lr_warmup}")
+        check_positive(self, ("projection_dim", "log_every"))
 
     @property
     def uses_diffaug(self) -> bool:

@@ -9,6 +9,7 @@ config back) makes a missing key an error too.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from typing import Any, TypeVar
@@ -106,3 +107,31 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def check_numbers(obj: Any, prefix: str = "", *, signed: frozenset[str] = frozenset()) -> None:
+    """Every numeric field of a dataclass, nested ones included, is finite and >= 0.
+
+    Walks all fields, so a field added later is checked without being listed; bools and None
+    are skipped. ``signed`` names dotted keys that may be negative. ConfigError names the key.
+    """
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            check_numbers(value, f"{key}.", signed=signed)
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if not math.isfinite(value):
+            raise ConfigError(f"{key} must be a finite number, got {value}")
+        if value < 0 and key not in signed:
+            raise ConfigError(f"{key} must be >= 0, got {value}")
+
+
+def check_positive(obj: Any, names: tuple[str, ...], prefix: str = "") -> None:
+    """The named numeric fields of ``obj`` are > 0 (ConfigError naming the first that is not)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and not value > 0:
+            raise ConfigError(f"{prefix}{name} must be > 0, got {value}")

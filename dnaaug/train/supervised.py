@@ -21,7 +21,8 @@ from dnaaug.tokenize.packed import PackedSequences
 from dnaaug.train.api import TrainedEncoder
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import default_length, epoch_seed
-from dnaaug.train.trainer import build_encoder, encoder_input
+from dnaaug.train.rng import ScopedTorchRNG
+from dnaaug.encoding import build_encoder, encoder_input
 
 
 def train_supervised(records: list[Record], labels: np.ndarray, config: TrainConfig, *,
@@ -35,7 +36,12 @@ def train_supervised(records: list[Record], labels: np.ndarray, config: TrainCon
     packed = PackedSequences.from_strings([r.sequence for r in records], [r.id for r in records])
     length = config.length or default_length(packed.lengths)
     config = replace(config, length=length)
-    torch.manual_seed(config.seed)
+    with ScopedTorchRNG(config.seed, device).active():  # weight init and dropout; the caller's RNG untouched
+        return _train(packed, labels, config, length, device=device, progress=progress)
+
+
+def _train(packed: PackedSequences, labels: np.ndarray, config: TrainConfig, length: int, *,
+           device: torch.device, progress: bool) -> tuple[TrainedEncoder, list[float]]:
     encoder, tokenizer = build_encoder(config, length)
     head = ClassifierHead(encoder.embedding_dim, int(labels.max()) + 1)
     encoder.to(device)

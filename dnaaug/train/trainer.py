@@ -1,10 +1,17 @@
 """The training loop: runs the phases of a plan, checkpoints, resumes in any phase.
 
+Every phase (warm-up and contrastive A-steps, the generator B-step, generating the bank) goes
+through one epoch-loop helper, :meth:`Trainer._epoch_loop`, which owns the progress bar, stop
+checks, step counting, logging and saving; a phase only says what one step does. The B-step and
+the bank fill themselves are plain functions of :mod:`dnaaug.diffusion` with explicit arguments.
+
 Determinism on CPU: every random draw comes from one of three sources whose state is saved in
 each checkpoint: ``data_gen`` (random crops), ``aug_gen`` (augmenters, generator loss, bank
-mixing) and torch's global generator (dropout inside the networks; seeded once at the start).
-An epoch's batch order is rebuilt from (seed, phase, epoch), so a run interrupted mid-epoch and
-resumed ends with the same weights as an uninterrupted one.
+mixing) and the run's own state of torch's global generator (weight init and dropout inside the
+networks), swapped in only while the run's code executes (:mod:`dnaaug.train.rng`), so the
+caller's global random state is never changed. An epoch's batch order is rebuilt from (seed,
+phase, epoch), so a run interrupted mid-epoch and resumed ends with the same weights as an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -15,30 +22,35 @@ import signal
 import threading
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
 import dnaaug
 from dnaaug.augment.registry import parse as parse_augmenter
+from dnaaug.diffusion.bank_fill import fill_bank
+from dnaaug.diffusion.ema import EMA
+from dnaaug.diffusion.generator import ConditionalGenerator
+from dnaaug.diffusion.generator_step import GeneratorLoss, generator_step
+from dnaaug.diffusion.network import DenoiserConfig
+from dnaaug.diffusion.schedule import ScheduleConfig
+from dnaaug.encoding import build_encoder, condition_fn, encoder_input
 from dnaaug.errors import CheckpointError, NumericalError
 from dnaaug.losses import make_loss
-from dnaaug.models.encoder import CNNEncoder
 from dnaaug.models.heads import ContrastiveModel, ProjectionHead
-from dnaaug.tokenize import KmerTokenizer, onehot_to_kmer_ids, parse_tokenizer
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
 from dnaaug.train import distributed
+from dnaaug.train.bank_diagnostics import bank_diagnostics, plot_rounds
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
-from dnaaug.train.data import TrainData, epoch_seed, subset
+from dnaaug.train.data import TrainData, epoch_seed, onehot_batches, subset
 from dnaaug.train.lr_schedule import encoder_steps_done, lr_factor
 from dnaaug.train.phases import Phase, plan_phases
+from dnaaug.train.rng import ScopedTorchRNG
 from dnaaug.train.run_dir import RunDir
 from dnaaug.train.validation import view_retrieval
 
@@ -47,24 +59,6 @@ log = logging.getLogger(__name__)
 
 class Interrupted(Exception):
     """Raised after Ctrl-C once the state has been checkpointed."""
-
-
-def build_encoder(config: TrainConfig, length: int) -> tuple[CNNEncoder, Any]:
-    """The encoder trunk and its tokenizer for a config and window length."""
-    tokenizer = parse_tokenizer(config.tokenizer, length)
-    enc_cfg = config.encoder
-    if isinstance(tokenizer, KmerTokenizer):
-        enc_cfg = replace(enc_cfg, input="kmer", vocab_size=tokenizer.vocab_size)
-    else:
-        enc_cfg = replace(enc_cfg, input="onehot", vocab_size=None)
-    return CNNEncoder(enc_cfg), tokenizer
-
-
-def encoder_input(tokenizer, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """One-hot views (N,4,L) -> what the encoder eats: the same, or k-mer ids (N,L') and token mask."""
-    if isinstance(tokenizer, KmerTokenizer):
-        return onehot_to_kmer_ids(x, mask, tokenizer.k, tokenizer.stride)
-    return x, mask
 
 
 class _TwoViews(nn.Module):
@@ -78,17 +72,6 @@ class _TwoViews(nn.Module):
         h1, z1 = self.model(x1, m1)
         h2, z2 = self.model(x2, m2)
         return h1, z1, h2, z2
-
-
-class _GeneratorLoss(nn.Module):
-    """The generator's training loss as a forward pass (what DDP hooks)."""
-
-    def __init__(self, generator_model):
-        super().__init__()
-        self.generator_model = generator_model
-
-    def forward(self, x, cond, mask, generator):
-        return self.generator_model.loss(x, cond, generator=generator, mask=mask)
 
 
 class Trainer:
@@ -106,8 +89,19 @@ class Trainer:
         run.writer = self.dist.is_main
         self.length = int(config.length)
         self.phases = plan_phases(config)
-        torch.manual_seed(config.seed)  # dropout + weight init: seeded once, state checkpointed
+        # weight init and dropout: the run's own global-generator state, checkpointed
+        self.rng = ScopedTorchRNG(config.seed, device)
+        with self.rng.active():
+            self._build(config, device)
+        self._stop = False
+        self.amp = (torch.autocast("cuda", dtype=torch.bfloat16)
+                    if device.type == "cuda" and torch.cuda.is_bf16_supported() else nullcontext())
+
+    # ------------------------------------------------------------------ set-up
+    def _build(self, config: TrainConfig, device: torch.device) -> None:
+        """Networks, optimisers, augmenter and generators, in a fixed order (it fixes the weights)."""
         self.encoder, self.tokenizer = build_encoder(config, self.length)
+        self.condition = condition_fn(self.encoder, self.tokenizer)
         head = ProjectionHead(self.encoder.embedding_dim, hidden=2 * config.projection_dim,
                               out=config.projection_dim)
         self.model = ContrastiveModel(self.encoder, head).to(device)
@@ -124,12 +118,8 @@ class Trainer:
         self.bank: np.ndarray | None = None
         if config.uses_diffaug:
             self._build_generator()
-            self.generator_loss = self._wrap(self._compiled(_GeneratorLoss(self.generator_model)))
-        self._stop = False
-        self.amp = (torch.autocast("cuda", dtype=torch.bfloat16)
-                    if device.type == "cuda" and torch.cuda.is_bf16_supported() else nullcontext())
+            self.generator_loss = self._wrap(self._compiled(GeneratorLoss(self.generator_model)))
 
-    # ------------------------------------------------------------------ set-up
     def _wrap(self, module: nn.Module) -> nn.Module:
         """DistributedDataParallel around ``module`` when running under torchrun."""
         if not self.dist.enabled:
@@ -154,11 +144,6 @@ class Trainer:
         return {"nu_p": c.nu_p, "nu_q": c.nu_q, "p_bandwidth": c.p_bandwidth}
 
     def _build_generator(self) -> None:
-        from dnaaug.diffusion.ema import EMA
-        from dnaaug.diffusion.generator import ConditionalGenerator
-        from dnaaug.diffusion.schedule import ScheduleConfig
-        from dnaaug.models.denoiser import DenoiserConfig
-
         d = self.config.diffaug
         self.generator_model = ConditionalGenerator.build(
             self.encoder.embedding_dim,
@@ -167,15 +152,6 @@ class Trainer:
         self.ema = EMA(self.generator_model, decay=d.ema_decay)
         self.gen_optimizer = torch.optim.AdamW(self.generator_model.parameters(), lr=d.generator_lr,
                                                weight_decay=0.0)
-
-    def condition(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """The generator's condition: the frozen encoder's L2-normalised embedding h (N, D)."""
-        was_training = self.encoder.training
-        self.encoder.eval()
-        with torch.no_grad():
-            h = self.encoder(*encoder_input(self.tokenizer, x, mask)).float()
-        self.encoder.train(was_training)
-        return F.normalize(h, dim=1)
 
     def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """h (N, D) of one-hot windows in eval mode (no gradient)."""
@@ -199,7 +175,7 @@ class Trainer:
             "generator_config": None if g is None else g.config_dict(),
             "ema": None if self.ema is None else self.ema.state_dict(),
             "gen_optimizer": None if g is None else self.gen_optimizer.state_dict(),
-            "rng": {"torch": torch.get_rng_state(), "data": self.data_gen.get_state(),
+            "rng": {"torch": self.rng.get_state(), "data": self.data_gen.get_state(),
                     "aug": self.aug_gen.get_state()},
         }
 
@@ -222,7 +198,7 @@ class Trainer:
                 self.generator_model.load_state_dict(ckpt["generator"])
                 self.ema.load_state_dict(ckpt["ema"])
                 self.gen_optimizer.load_state_dict(ckpt["gen_optimizer"])
-            torch.set_rng_state(ckpt["rng"]["torch"])
+            self.rng.set_state(ckpt["rng"]["torch"])
             self.data_gen.set_state(ckpt["rng"]["data"])
             self.aug_gen.set_state(ckpt["rng"]["aug"])
             self.state = dict(ckpt["state"])
@@ -238,7 +214,14 @@ class Trainer:
 
     # ------------------------------------------------------------------ run
     def run(self, *, resume: bool = False) -> dict[str, Any]:
-        """Run (or continue) the plan; returns the final state. Ctrl-C checkpoints and raises Interrupted."""
+        """Run (or continue) the plan; returns the final state. Ctrl-C checkpoints and raises Interrupted.
+
+        The caller's global torch random state is the same afterwards as before.
+        """
+        with self.rng.active():
+            return self._run(resume=resume)
+
+    def _run(self, *, resume: bool) -> dict[str, Any]:
         if resume:
             self.load_state(load_checkpoint(self.run_dir.last))
             self.run_dir.truncate_metrics_after(self.state["global_step"])
@@ -306,7 +289,7 @@ class Trainer:
             f"{self.state['step'] + 1}; the last good checkpoint is kept at {self.run_dir.last}. "
             "Try a lower --lr, or fp32 on GPU (--device cpu to compare)")
 
-    # ------------------------------------------------------------------ A-step
+    # ------------------------------------------------------------------ the epoch loop
     def _views(self, idx: np.ndarray, phase: Phase) -> tuple[torch.Tensor, ...]:
         codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
         if self.device.type == "cuda":  # pinned host memory makes the copies asynchronous
@@ -328,12 +311,34 @@ class Trainer:
                 m2 = torch.where(use_d[:, None], gen_mask.to(self.device), mask)
         return v1, mask, v2, m2
 
-    def _run_contrastive(self, phase: Phase) -> None:
+    def _epoch_loop(self, phase: Phase, step: Callable[[Any], int], *, batch_size: int = 0,
+                    modules: tuple[nn.Module, ...] = (), extra: Callable[[], dict] | None = None,
+                    end_epoch: Callable[[int], tuple[dict, bool, str | None]] | None = None,
+                    passes: Callable[[], tuple[int, Any]] | None = None, desc: str = "") -> None:
+        """The one loop every phase goes through: progress bar, stop checks, step counting, logging, saving.
+
+        Training phases (``passes`` None) run the remaining epochs of ``phase``: each epoch's
+        seeded batches of ``batch_size`` (resumed at the saved step), ``modules`` in train mode,
+        ``step(idx)`` per batch returning the loss (non-finite: NumericalError, nothing saved),
+        then ``end_epoch(epoch)`` -> (extra epoch-log fields, best, epoch checkpoint name), the
+        "epoch" log line and a checkpoint.
+        One-pass phases (``passes`` -> (number of items, iterator)) call ``step(item)`` per item
+        with stop checks and progress only: no step counting (the phase restarts on resume).
+        """
+        if passes is not None:
+            total, items = passes()
+            with self._bar(total, desc) as bar:
+                for _ in range(total):
+                    self._check_stop()
+                    step(next(items))
+                    bar.update(1)
+            return
         cfg = self.config
         while self.state["epoch"] < phase.epochs:
             epoch = self.state["epoch"]
-            batches = self.data.epoch_batches(cfg.batch_size, epoch_seed(cfg.seed, self.state["phase_index"], epoch))
-            self.model.train()
+            batches = self.data.epoch_batches(batch_size, epoch_seed(cfg.seed, self.state["phase_index"], epoch))
+            for module in modules:
+                module.train()
             losses: list[float] = []
             seen, started = 0, time.perf_counter()
             with self._bar(len(batches), f"{phase.name} epoch {epoch + 1}/{phase.epochs}") as bar:
@@ -341,23 +346,43 @@ class Trainer:
                 while self.state["step"] < len(batches):
                     self._check_stop()
                     idx = self.local(batches[self.state["step"]])
-                    v1, m1, v2, m2 = self._views(idx, phase)
-                    with self.amp:
-                        h1, z1, h2, z2 = self.two_views(*encoder_input(self.tokenizer, v1, m1),
-                                                        *encoder_input(self.tokenizer, v2, m2))
-                        loss = self._contrastive_loss(h1, z1, h2, z2)
-                    value = float(loss.detach())
+                    value = step(idx)
                     if not math.isfinite(value):
                         raise self._nonfinite(phase, value)
-                    self.optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    self._set_lr(len(batches))
-                    self.optimizer.step()
                     losses.append(value)
                     seen += len(idx)
                     self.after_step(bar, phase, epoch, value, seen / max(time.perf_counter() - started, 1e-9),
-                                    lr=self.optimizer.param_groups[0]["lr"])
-            self._end_contrastive_epoch(phase, epoch, losses, seen, time.perf_counter() - started)
+                                    **(extra() if extra is not None else {}))
+            seconds = time.perf_counter() - started
+            fields, best, tag = end_epoch(epoch) if end_epoch is not None else ({}, False, None)
+            self.state.update(epoch=epoch + 1, step=0)
+            self.run_dir.log("epoch", phase=phase.name, round=phase.round, epoch=epoch + 1,
+                             global_step=self.state["global_step"],
+                             loss=float(np.mean(losses)) if losses else None,
+                             seq_per_s=round(seen / max(seconds, 1e-9), 1), seconds=round(seconds, 3), **fields)
+            self.save(best=best, epoch_tag=tag)
+
+    # ------------------------------------------------------------------ phases
+    def _run_contrastive(self, phase: Phase) -> None:
+        batches_per_epoch = len(self.data.epoch_batches(self.config.batch_size, 0))
+
+        def step(idx: np.ndarray) -> float:
+            v1, m1, v2, m2 = self._views(idx, phase)
+            with self.amp:
+                h1, z1, h2, z2 = self.two_views(*encoder_input(self.tokenizer, v1, m1),
+                                                *encoder_input(self.tokenizer, v2, m2))
+                loss = self._contrastive_loss(h1, z1, h2, z2)
+            value = float(loss.detach())
+            if math.isfinite(value):
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                self._set_lr(batches_per_epoch)
+                self.optimizer.step()
+            return value
+
+        self._epoch_loop(phase, step, batch_size=self.config.batch_size, modules=(self.model,),
+                         extra=lambda: {"lr": self.optimizer.param_groups[0]["lr"]},
+                         end_epoch=lambda epoch: self._end_contrastive_epoch(phase, epoch))
 
     def _set_lr(self, batches_per_epoch: int) -> None:
         """Set the encoder's learning rate for the coming step from the schedule (stateless)."""
@@ -382,33 +407,67 @@ class Trainer:
     def _contrastive_loss(self, h1, z1, h2, z2) -> torch.Tensor:
         return self.loss_fn(z1.float(), z2.float(), h1=h1.float(), h2=h2.float())
 
-    def _end_contrastive_epoch(self, phase: Phase, epoch: int, losses: list[float], seen: int,
-                               seconds: float) -> None:
+    def _end_contrastive_epoch(self, phase: Phase, epoch: int) -> tuple[dict, bool, str | None]:
+        """Validation score, best checkpoint and epoch-checkpoint name at the end of an A-step epoch."""
         held = self.data.val if len(self.data.val) else _first(self.data.train, 256)
         scores = view_retrieval(self.embed, held, self.length, self.device) if self.dist.is_main else {}
         score = scores.get("val_retrieval")
         best = score is not None and (self.state["best_score"] is None or score > self.state["best_score"])
         if best:
             self.state["best_score"] = score
-        self.state.update(epoch=epoch + 1, step=0)
-        self.run_dir.log("epoch", phase=phase.name, round=phase.round, epoch=epoch + 1,
-                         global_step=self.state["global_step"],
-                         loss=float(np.mean(losses)) if losses else None,
-                         seq_per_s=round(seen / max(seconds, 1e-9), 1), seconds=round(seconds, 3),
-                         lr=self.optimizer.param_groups[0]["lr"], best=best, **scores)
         tag = f"epoch-{phase.name}-{epoch + 1:03d}.pt" if self.config.save_every_epoch else None
-        self.save(best=best, epoch_tag=tag)
+        return {"lr": self.optimizer.param_groups[0]["lr"], "best": best, **scores}, best, tag
 
     # ------------------------------------------------------------------ B-step and generation
     def _run_generator(self, phase: Phase) -> None:
-        from dnaaug.train.diffaug_steps import run_generator_epochs
+        """B-step: the encoder frozen, the generator trained on its embeddings (resumable mid-epoch)."""
+        def step(idx: np.ndarray) -> float:
+            codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
+            x, mask = codes_to_onehot(codes).to(self.device), mask.to(self.device)
+            return generator_step(self.generator_model, self.ema, self.gen_optimizer, x, mask,
+                                  condition=self.condition, generator=self.aug_gen, loss_fn=self.generator_loss,
+                                  amp=self.amp)
 
-        run_generator_epochs(self, phase)
+        self._epoch_loop(phase, step, batch_size=self.config.diffaug.generator_batch_size,
+                         modules=(self.generator_model,))
 
     def _run_generate(self, phase: Phase) -> None:
-        from dnaaug.train.diffaug_steps import run_generate
+        """Fill the bank (N, K, L) for all training sequences, save it, log and plot diagnostics."""
+        d = self.config.diffaug
+        seed = epoch_seed(self.config.seed, self.state["phase_index"], 0)
+        gen = torch.Generator().manual_seed(seed + (7919 * self.dist.rank if self.dist.enabled else 0))
+        n, k = len(self.data.train), d.positives
+        # under torchrun each rank samples for sequences rank, rank + world, ... and the bank is gathered
+        mine = (subset(self.data.train, np.arange(self.dist.rank, n, self.dist.world)) if self.dist.enabled
+                else self.data.train)
+        rows = np.full((len(mine), k, self.length), bank_io.NO_BASE, dtype=np.uint8)
+        batch = max(1, d.generator_batch_size // k)
+        positives = fill_bank(self.generator_model, self.ema, onehot_batches(mine, self.length, batch), k=k,
+                              condition=self.condition, settings=d.sampling(), generator=gen, device=self.device)
 
-        run_generate(self, phase)
+        def store(item: tuple[np.ndarray, torch.Tensor]) -> None:
+            idx, pos = item
+            rows[idx] = bank_io.from_onehot(pos).reshape(len(idx), k, self.length)
+
+        started = time.perf_counter()
+        self._epoch_loop(phase, store, passes=lambda: (math.ceil(len(mine) / batch), positives),
+                         desc=f"{phase.name} sampling {k} per sequence")
+        bank = distributed.gather_rows(self.dist, torch.from_numpy(rows), n).numpy()
+        seconds = time.perf_counter() - started
+        if self.dist.is_main:
+            bank_io.save(self.run_dir.bank, bank)
+        self.bank = bank
+        self.state["bank_round"] = phase.round
+        self.run_dir.log("generate", phase=phase.name, round=phase.round, global_step=self.state["global_step"],
+                         sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1))
+        if not self.dist.is_main:
+            return
+        diagnostics = bank_diagnostics(self.embed, self.data.train, bank, length=self.length,
+                                       sample=d.diagnostics_sample, seed=self.config.seed, round_index=phase.round,
+                                       device=self.device)
+        self.run_dir.log("diagnostics", phase=phase.name, round=phase.round, global_step=self.state["global_step"],
+                         **{k: v for k, v in diagnostics.items() if k != "round"})
+        plot_rounds(self.run_dir.read_metrics(), self.run_dir.path / "diagnostics.png")
 
 
 def _first(packed, n: int):

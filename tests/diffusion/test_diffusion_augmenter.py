@@ -11,7 +11,7 @@ from dnaaug.augment import available, parse
 from dnaaug.diffusion.augmenter import DiffusionAugmenter, diffaug_factory
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.errors import ConfigError, InputError
-from dnaaug.models.denoiser import DenoiserConfig
+from dnaaug.diffusion.network import DenoiserConfig
 
 
 def make_model() -> ConditionalGenerator:

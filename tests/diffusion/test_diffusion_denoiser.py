@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from dnaaug.errors import ConfigError, InputError
-from dnaaug.models.denoiser import ConditionalDenoiser, DenoiserConfig, timestep_embedding
+from dnaaug.diffusion.network import ConditionalDenoiser, DenoiserConfig, timestep_embedding
 
 
 def make_net(cond_dim: int = 6, seed: int = 0, **kw) -> ConditionalDenoiser:

@@ -14,7 +14,7 @@ from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.samplers import ddim_sample, to_onehot
 from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.errors import CheckpointError, ConfigError, InputError
-from dnaaug.models.denoiser import DenoiserConfig
+from dnaaug.diffusion.network import DenoiserConfig
 
 SMALL = DenoiserConfig(channels=16, depth=2, kernel=3, time_dim=16, cond_dropout=0.3)
 

@@ -8,7 +8,7 @@ import torch
 from dnaaug.diffusion.samplers import ddim_sample, ddpm_sample, guided_eps, to_onehot
 from dnaaug.diffusion.schedule import NoiseSchedule, ScheduleConfig
 from dnaaug.errors import InputError
-from dnaaug.models.denoiser import ConditionalDenoiser
+from dnaaug.diffusion.network import ConditionalDenoiser
 
 
 def tiny_net(seed: int = 0) -> ConditionalDenoiser:

@@ -20,8 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dnaaug.diffusion.checks import check_batch, check_cond, check_mask
 from dnaaug.errors import ConfigError, InputError
+
+from .checks import check_batch, check_cond, check_mask
 
 
 @dataclass(frozen=True)

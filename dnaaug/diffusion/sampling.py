@@ -1,0 +1,83 @@
+"""The one sampling route: settings (:class:`SamplingConfig`) and the entry point :func:`sample_positives`.
+
+The positive bank of the DiffAug loop, :class:`~dnaaug.diffusion.augmenter.DiffusionAugmenter` and
+``dnaaug augment RUN_DIR`` all sample through :func:`sample_positives`, so for the same model,
+anchors, settings and generator they give the same positives. The defaults of every sampling
+setting live once, in :class:`SamplingConfig`; ``DiffAugConfig`` and the augmenter take theirs
+from it.
+
+:func:`sample_positives` is where a selection of the samples belongs (for example drawing several
+candidates per anchor and keeping those whose embedding is closest to the anchor's): it holds the
+anchors, their conditions and the condition function that embeds any candidate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import torch
+
+from dnaaug.errors import InputError
+
+from .checks import check_batch, check_mask
+from .samplers import Denoiser, ddim_sample, ddpm_sample, to_onehot
+from .schedule import NoiseSchedule
+from .settings import DEFAULTS, SamplingConfig, check_sampling
+
+if TYPE_CHECKING:
+    from .generator import ConditionalGenerator
+
+ConditionFn = Callable[[torch.Tensor, "torch.Tensor | None"], torch.Tensor]  # (x, mask) -> (N, C)
+__all__ = ["DEFAULTS", "ConditionFn", "SamplingConfig", "check_sampling", "sample_positives", "sample_x0"]
+
+
+def sample_x0(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None, *, length: int,
+              settings: SamplingConfig, generator: torch.Generator, mask: torch.Tensor | None = None,
+              init: torch.Tensor | None = None, device: torch.device | str | None = None) -> torch.Tensor:
+    """Continuous x0 (N, 4, L) by the sampler of ``settings`` (the one DDIM/DDPM dispatch).
+
+    ``init`` (N, 4, L) one-hot anchors are the start only when ``settings.strength`` < 1; otherwise
+    sampling starts from pure noise. Arguments otherwise as :func:`~dnaaug.diffusion.samplers.ddim_sample`.
+    """
+    start = init if settings.strength < 1.0 else None
+    strength = settings.strength if start is not None else None
+    kwargs = dict(length=length, steps=settings.steps, guidance=settings.guidance, generator=generator,
+                  mask=mask, init=start, strength=strength, device=device)
+    if settings.sampler == "ddim":
+        return ddim_sample(net, schedule, cond, eta=settings.eta, **kwargs)
+    return ddpm_sample(net, schedule, cond, **kwargs)
+
+
+@torch.no_grad()
+def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask: torch.Tensor | None, *,
+                     condition: ConditionFn, settings: SamplingConfig, generator: torch.Generator,
+                     k: int = 1) -> torch.Tensor:
+    """K one-hot positives per anchor, conditioned on the anchor's embedding.
+
+    Args:
+        model: the conditional generator (normally carrying the EMA weights), in eval mode.
+        anchors: (N, 4, L) one-hot anchors (on any device; sampling runs on the model's device).
+        mask: (N, L) bool, True = real base, or None (all real).
+        condition: (x, mask) -> (N, C), the frozen encoder's normalised embedding.
+        settings: sampler, steps, strength, guidance, eta.
+        generator: every random draw comes from it.
+        k: positives per anchor.
+    Returns:
+        (N*K, 4, L) float32 one-hot on the model's device, grouped by anchor (rows i*K .. i*K+K-1
+        belong to anchor i); padding columns are all-zero.
+    """
+    check_batch(anchors, "anchors")
+    n, _, length = anchors.shape
+    check_mask(mask, n, length)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InputError(f"k (positives per anchor) must be an integer >= 1, got {k!r}")
+    cond = condition(anchors, mask)
+    if not isinstance(cond, torch.Tensor) or cond.dim() != 2 or cond.shape[0] != n:
+        raise InputError(f"condition_fn must return a tensor of shape ({n}, C)")
+    device = next(model.parameters()).device
+    cond = cond.detach().to(device=device, dtype=torch.float32).repeat_interleave(k, dim=0)
+    m = None if mask is None else mask.to(device).repeat_interleave(k, dim=0)
+    init = anchors.to(device).repeat_interleave(k, dim=0)
+    x0 = sample_x0(model.denoiser, model.schedule, cond, length=length, settings=settings, generator=generator,
+                   mask=m, init=init, device=device)
+    return to_onehot(x0, m)
