@@ -1,6 +1,10 @@
 """Training throughput: encoder contrastive step (two views, soft loss, AdamW) and denoiser step,
 in sequences/s, at L = 101, 300, 1000, for the encoder and denoiser of a preset.
 
+Speed is also given as a share of the machine's limit: the encoder step's FLOPs (counted by
+``torch.utils.flop_counter`` over forward + backward: convolutions and matmuls) divided by its
+time, against the matmul peak measured in the same run (a large fp32 ``torch.mm``).
+
     python benchmarks/bench_train.py [--preset cpu-small] [--batch 128] [--device cpu]
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from _report import median_time, publish
 from dnaaug.augment import parse
@@ -19,6 +24,27 @@ from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.train import TrainConfig, preset
 from dnaaug.encoding import build_encoder
+
+
+def matmul_peak(device: torch.device, n: int = 2048, repeats: int = 5) -> float:
+    """FLOP/s of an n x n fp32 matmul on ``device`` (2 n^3 FLOPs), median of ``repeats``."""
+    gen = torch.Generator().manual_seed(1)
+    a = torch.randn(n, n, generator=gen).to(device)
+    b = torch.randn(n, n, generator=gen).to(device)
+
+    def mm():
+        torch.mm(a, b)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    return 2 * n ** 3 / median_time(mm, repeats=repeats)
+
+
+def counted_flops(fn) -> int:
+    """FLOPs of one call of ``fn`` (forward and backward ops that the counter knows)."""
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return int(counter.get_total_flops())
 
 
 def main() -> None:
@@ -33,6 +59,8 @@ def main() -> None:
     config = TrainConfig().updated(preset(args.preset))
     d = config.diffaug
     gen = torch.Generator().manual_seed(0)
+    peak = matmul_peak(device)
+    print(f"matmul peak: {peak / 1e9:.1f} GFLOP/s", flush=True)
     rows = []
     for length in (int(v) for v in args.lengths.split(",")):
         x = torch.nn.functional.one_hot(torch.randint(0, 4, (args.batch, length), generator=gen), 4)
@@ -72,16 +100,22 @@ def main() -> None:
 
         t_enc = median_time(encoder_step, repeats=args.repeats)
         t_den = median_time(denoiser_step, repeats=args.repeats)
+        flops = counted_flops(encoder_step)
         rows.append({"length": length, "encoder_seq_per_s": args.batch / t_enc,
-                     "denoiser_seq_per_s": args.batch / t_den})
+                     "denoiser_seq_per_s": args.batch / t_den, "encoder_step_gflop": flops / 1e9,
+                     "encoder_gflop_per_s": flops / t_enc / 1e9, "share_of_matmul_peak": flops / t_enc / peak})
         print(rows[-1], flush=True)
-    table = ["| L | encoder step (2 views, seq/s) | denoiser step (seq/s) |", "|---|---|---|"]
-    table += [f"| {r['length']} | {r['encoder_seq_per_s']:.0f} | {r['denoiser_seq_per_s']:.0f} |" for r in rows]
-    md = (f"Preset `{args.preset}` networks (encoder width {config.encoder.width} x {config.encoder.depth} blocks, "
+    table = ["| L | encoder step (2 views, seq/s) | encoder GFLOP/s | share of matmul peak | "
+             "denoiser step (seq/s) |", "|---|---|---|---|---|"]
+    table += [f"| {r['length']} | {r['encoder_seq_per_s']:.0f} | {r['encoder_gflop_per_s']:.1f} | "
+              f"{100 * r['share_of_matmul_peak']:.1f} % | {r['denoiser_seq_per_s']:.0f} |" for r in rows]
+    md = (f"Matmul peak in the same run: {peak / 1e9:.1f} GFLOP/s (fp32 2048 x 2048 `torch.mm`).\n\n"
+          f"Preset `{args.preset}` networks (encoder width {config.encoder.width} x {config.encoder.depth} blocks, "
           f"denoiser {d.denoiser_channels} x {d.denoiser_depth}), batch {args.batch}, device {args.device}, "
           f"augmenter `{config.augment}`.\n\n" + "\n".join(table))
     print(md)
-    publish("train", {"preset": args.preset, "batch": args.batch, "device": args.device, "rows": rows}, md)
+    publish("train", {"preset": args.preset, "batch": args.batch, "device": args.device,
+                      "matmul_peak_gflop_per_s": peak / 1e9, "rows": rows}, md)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ class DiffAugConfig:
     paper's pure-noise start. The sampling settings (``sampler``, ``sampling_steps``, ``strength``,
     ``guidance``) take their defaults from :class:`dnaaug.diffusion.settings.SamplingConfig`;
     :meth:`sampling` gives them as one.
+    ``augment_generated``: pass a generated positive through the base augmenter too (so it is
+    shifted, reverse-complemented and mutated like the base view), instead of using it raw.
     """
 
     base_augment: str = "rc+translocation:shift=10+mutation:rate=0.05"
@@ -59,6 +61,7 @@ class DiffAugConfig:
     contrastive_epochs: int = 3
     positives: int = 2
     p_gen: float = 0.5
+    augment_generated: bool = False
     sampler: str = SAMPLING.sampler
     sampling_steps: int = SAMPLING.steps
     strength: float = SAMPLING.strength

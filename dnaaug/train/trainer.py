@@ -306,9 +306,12 @@ class Trainer:
             if use.any():
                 gen_x, gen_mask = bank_io.to_onehot(self.bank, idx, pick.numpy(), self.data.train.lengths,
                                                     self.length)
+                gen_x, gen_mask = gen_x.to(self.device), gen_mask.to(self.device)
+                if self.config.diffaug.augment_generated:  # base view of the generated positive
+                    gen_x = self.augment(gen_x, generator=self.aug_gen, mask=gen_mask)
                 use_d = use.to(self.device)
-                v2 = torch.where(use_d[:, None, None], gen_x.to(self.device), v2)
-                m2 = torch.where(use_d[:, None], gen_mask.to(self.device), mask)
+                v2 = torch.where(use_d[:, None, None], gen_x, v2)
+                m2 = torch.where(use_d[:, None], gen_mask, mask)
         return v1, mask, v2, m2
 
     def _epoch_loop(self, phase: Phase, step: Callable[[Any], int], *, batch_size: int = 0,
