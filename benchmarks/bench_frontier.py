@@ -118,7 +118,7 @@ def main() -> int:
     from dnaaug.diffusion.condition_use import condition_gap, format_condition_gap
     from dnaaug.evaluate.frontier import frontier_table, identity_semantics_frontier, plot_frontier
     from dnaaug.train.api import load_diffusion_augmenter, load_encoder
-    from dnaaug.train.trainer import encoder_input
+    from dnaaug.encoding import encoder_input
 
     try:
         loaded, trained = load_diffusion_augmenter(args.run, device=args.device)

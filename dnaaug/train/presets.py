@@ -40,7 +40,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "batch_size": 128,
         "lr": 3e-3,
         "val_size": 256,
-        "encoder": {"width": 64, "depth": 3},
+        # width 128 (h = 256): the one lever of the embedding ablation that helped (mouse_0, 3 seeds,
+        # README "What the embedding is worth"); a baseline cell stays under 4 minutes on 2 cores
+        "encoder": {"width": 128, "depth": 3},
         "projection_dim": 64,
         "diffaug": {"warmup_epochs": 4, "rounds": 2, "generator_epochs": 3, "contrastive_epochs": 4,
                     "positives": 2, "sampling_steps": 10, "denoiser_channels": 64, "denoiser_depth": 4},

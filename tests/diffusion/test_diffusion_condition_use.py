@@ -15,7 +15,7 @@ from dnaaug.diffusion.condition_use import (condition_gap, derangement, format_c
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.schedule import NoiseSchedule, ScheduleConfig
 from dnaaug.errors import InputError
-from dnaaug.models.denoiser import DenoiserConfig
+from dnaaug.diffusion.network import DenoiserConfig
 
 L = 12
 
