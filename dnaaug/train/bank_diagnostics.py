@@ -12,7 +12,8 @@ import torch
 
 from dnaaug.diffusion.bank_fill import sampling_copy
 from dnaaug.diffusion.condition_use import condition_gap
-from dnaaug.diffusion.diagnostics import plot_diagnostics, round_diagnostics as diagnostics
+from dnaaug.diffusion.diagnostics import plot_diagnostics
+from dnaaug.diffusion.diagnostics import round_diagnostics as diagnostics
 from dnaaug.diffusion.ema import EMA
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.tokenize.onehot import codes_to_onehot
