@@ -27,8 +27,9 @@ class DiffusionAugmenter(Augmenter):
     Args:
         generator_model: the trained :class:`ConditionalGenerator` (normally its EMA copy).
         condition_fn: maps (x (N,4,L), mask (N,L) | None) to conditions (N, C), the encoder's h.
-        steps, strength, guidance, sampler, eta: the :class:`SamplingConfig` settings (its
-            defaults); ``settings`` gives them all at once instead.
+        steps, strength, guidance, sampler, eta, candidates: the :class:`SamplingConfig` settings
+            (its defaults); ``settings`` gives them all at once instead. ``candidates`` > 1 keeps,
+            of that many samples per view, the one closest to the anchor by ``condition_fn``.
         p: probability that a sequence is replaced by a generated view (the others are copied).
     Sampling runs on the generator model's device; the result comes back on x's device and dtype.
     Padding columns stay all-zero; N columns of real positions come out as bases.
@@ -41,18 +42,21 @@ class DiffusionAugmenter(Augmenter):
     def __init__(self, generator_model: ConditionalGenerator, condition_fn: ConditionFn, *,
                  steps: int = DEFAULTS.steps, strength: float = DEFAULTS.strength,
                  guidance: float = DEFAULTS.guidance, sampler: str = DEFAULTS.sampler,
-                 eta: float = DEFAULTS.eta, p: float | None = None, settings: SamplingConfig | None = None):
+                 eta: float = DEFAULTS.eta, candidates: int = DEFAULTS.candidates, p: float | None = None,
+                 settings: SamplingConfig | None = None):
         if settings is None:
             try:
                 settings = SamplingConfig(sampler=sampler, steps=steps, strength=strength, guidance=guidance,
-                                          eta=eta)
+                                          eta=eta, candidates=candidates)
             except ConfigError as err:
                 raise ConfigError(f"{self.name}: {err}") from None
         if not callable(condition_fn):
             raise ConfigError(f"{self.name} needs a callable condition_fn(x, mask) -> (N, C)")
-        super().__init__(p=p, params={"steps": settings.steps, "strength": float(settings.strength),
-                                      "guidance": float(settings.guidance), "sampler": settings.sampler,
-                                      "eta": float(settings.eta)})
+        params = {"steps": settings.steps, "strength": float(settings.strength),
+                  "guidance": float(settings.guidance), "sampler": settings.sampler, "eta": float(settings.eta)}
+        if settings.candidates != 1:  # shown only when the filter is on: default specs read as before
+            params["candidates"] = settings.candidates
+        super().__init__(p=p, params=params)
         self.model = generator_model
         self.condition_fn = condition_fn
         self.settings = settings
@@ -92,8 +96,8 @@ class DiffusionAugmenter(Augmenter):
 def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, steps: int = DEFAULTS.steps,
                     strength: float = DEFAULTS.strength, guidance: float = DEFAULTS.guidance,
                     sampler: str = DEFAULTS.sampler, eta: float = DEFAULTS.eta,
-                    p: float | None = None) -> DiffusionAugmenter:
-    """Registry factory for ``"diffaug:steps=20,strength=0.4,guidance=1"``.
+                    candidates: int = DEFAULTS.candidates, p: float | None = None) -> DiffusionAugmenter:
+    """Registry factory for ``"diffaug:steps=20,strength=0.4,guidance=1"`` (``candidates=4`` filters).
 
     ``model`` (the trained :class:`ConditionalGenerator`, normally the EMA copy) and
     ``condition_fn`` (x, mask -> the frozen encoder's h) come from ``parse(spec, context=...)``.
@@ -102,7 +106,7 @@ def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, s
         raise ConfigError("the 'diffaug' augmenter needs a trained generator and an encoder: use it "
                           "inside `dnaaug train --augment diffaug` or on a DiffAug run folder")
     return DiffusionAugmenter(model, condition_fn, steps=steps, strength=strength, guidance=guidance,
-                              sampler=sampler, eta=eta, p=p)
+                              sampler=sampler, eta=eta, candidates=candidates, p=p)
 
 
 # replace=True: re-importing this module (reload) must not fail on the existing entry

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import torch
 
+from .candidate_filter import FilterStats
 from .ema import EMA
 from .generator import ConditionalGenerator
 from .sampling import ConditionFn, sample_positives
@@ -28,15 +29,16 @@ def sampling_copy(model: ConditionalGenerator, ema: EMA) -> ConditionalGenerator
 def fill_bank(model: ConditionalGenerator, ema: EMA | None,
               anchors: Iterable[tuple[np.ndarray, torch.Tensor, torch.Tensor]], *, k: int,
               condition: ConditionFn, settings: SamplingConfig, generator: torch.Generator,
-              device: torch.device | str) -> Iterator[tuple[np.ndarray, torch.Tensor]]:
+              device: torch.device | str, stats: FilterStats | None = None) -> Iterator[tuple[np.ndarray, torch.Tensor]]:
     """Yield (index (B,), positives (B*K, 4, L) one-hot, grouped by anchor) for each anchor batch.
 
     anchors: batches (index (B,), one-hot (B, 4, L), mask (B, L)), e.g. from
         :func:`dnaaug.train.data.onehot_batches`; the index says which rows of the bank they fill.
     ema: the EMA whose weights sample (None: ``model`` as it is, switched to eval mode).
     One ``generator`` runs through all batches, so the bank is fixed by its seed and the batching.
+    stats: collects the candidate filter's cost and cosines (``settings.candidates`` > 1).
     """
     net = sampling_copy(model, ema) if ema is not None else model.eval()
     for idx, x, mask in anchors:
         yield idx, sample_positives(net, x.to(device), mask.to(device), condition=condition, settings=settings,
-                                    generator=generator, k=k)
+                                    generator=generator, k=k, stats=stats)

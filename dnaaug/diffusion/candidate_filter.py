@@ -9,7 +9,9 @@ view maker ``(x, mask, generator) -> views`` into a filtered one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -39,8 +41,7 @@ def closest_index(cand_emb: torch.Tensor, anchor_emb: torch.Tensor, keep: int) -
         shape = tuple(anchor_emb.shape) if isinstance(anchor_emb, torch.Tensor) else type(anchor_emb).__name__
         raise InputError(f"anchor_emb must have shape ({b}, {d}), got {shape}")
     keep = _check_keep(keep, m)
-    unit_anchor = F.normalize(anchor_emb.float(), dim=1)[:, None, :]
-    cos = (F.normalize(cand_emb.float(), dim=2) * unit_anchor).sum(dim=2)
+    cos = candidate_cosines(cand_emb, anchor_emb)
     return cos.topk(keep, dim=1, largest=True, sorted=True).indices
 
 
@@ -93,3 +94,42 @@ def filtered_view_maker(view_maker: ViewMaker, encoder_fn: EncoderFn, *, candida
         return kept.reshape(b * keep, 4, length)
 
     return make
+
+
+@dataclass
+class FilterStats:
+    """Running cost and effect of the candidate filter (mutable; one per bank fill or call site).
+
+    ``seconds``: time spent embedding the candidates and selecting (the extra sampling is in the
+    caller's sampling time); ``kept`` / ``total``: how many candidates were kept / drawn;
+    ``cos_kept`` / ``cos_all``: sums of their cosines with the anchor's condition.
+    """
+
+    seconds: float = 0.0
+    kept: int = 0
+    total: int = 0
+    cos_kept: float = 0.0
+    cos_all: float = 0.0
+
+    def add(self, cos: torch.Tensor, idx: torch.Tensor, seconds: float) -> None:
+        """Record one batch: cos (B, M) cosines of every candidate, idx (B, keep) the kept ones."""
+        self.seconds += seconds
+        self.total += cos.numel()
+        self.kept += idx.numel()
+        self.cos_all += float(cos.double().sum())
+        self.cos_kept += float(cos.gather(1, idx).double().sum())
+
+    def summary(self) -> dict:
+        """Plain data: filter_seconds, filter_cos_kept and filter_cos_all (means), candidates drawn/kept."""
+        def mean(total: float, count: int) -> float:
+            return total / count if count else math.nan
+
+        return {"filter_seconds": round(self.seconds, 3), "filter_cos_kept": mean(self.cos_kept, self.kept),
+                "filter_cos_all": mean(self.cos_all, self.total), "filter_drawn": self.total,
+                "filter_kept": self.kept}
+
+
+def candidate_cosines(cand_emb: torch.Tensor, anchor_emb: torch.Tensor) -> torch.Tensor:
+    """Cosines (B, M) float32 of candidate embeddings (B, M, D) with their anchors' (B, D)."""
+    unit_anchor = F.normalize(anchor_emb.float(), dim=1)[:, None, :]
+    return (F.normalize(cand_emb.float(), dim=2) * unit_anchor).sum(dim=2)

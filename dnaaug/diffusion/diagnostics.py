@@ -238,9 +238,12 @@ def round_diagnostics(gen_onehot: torch.Tensor, real_onehot: torch.Tensor, ancho
     return out
 
 
-def plot_diagnostics(rounds: list[dict], path: str | os.PathLike) -> Path:
+def plot_diagnostics(rounds: list[dict], path: str | os.PathLike,
+                     condition_gaps: list[dict] | None = None) -> Path:
     """A 2x2 PNG: k-mer JS by k per round; GC histograms (real vs each round); identity with the anchor
-    per round; semantic consistency and own/random cosine per round. Written atomically to ``path``.
+    per round; semantic consistency and own/random cosine per round. With ``condition_gaps`` (results
+    of :func:`~dnaaug.diffusion.condition_use.condition_gap`, one per round) a third row shows the loss
+    ratios true / shuffled and true / null condition per noise level. Written atomically to ``path``.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure  # no pyplot: no global figure or backend state
@@ -248,9 +251,15 @@ def plot_diagnostics(rounds: list[dict], path: str | os.PathLike) -> Path:
     if not rounds:
         raise InputError("plot_diagnostics needs at least one round")
     path = Path(path)
-    fig = Figure(figsize=(11, 8), constrained_layout=True)
+    rows = 3 if condition_gaps else 2
+    fig = Figure(figsize=(11, 4 * rows), constrained_layout=True)
     FigureCanvasAgg(fig)
-    ax_js, ax_gc, ax_id, ax_sem = fig.subplots(2, 2).ravel()
+    axes = fig.subplots(rows, 2).ravel()
+    ax_js, ax_gc, ax_id, ax_sem = axes[:4]
+    if condition_gaps:
+        from .condition_plot import draw_condition_gap
+
+        draw_condition_gap(axes[4], axes[5], condition_gaps)
     labels = [f"round {r.get('round') if r.get('round') is not None else i}" for i, r in enumerate(rounds)]
     xs = np.arange(len(rounds))
 

@@ -13,12 +13,14 @@ anchors, their conditions and the condition function that embeds any candidate.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Callable
 
 import torch
 
 from dnaaug.errors import InputError
 
+from .candidate_filter import FilterStats, candidate_cosines, closest_index
 from .checks import check_batch, check_mask
 from .samplers import Denoiser, ddim_sample, ddpm_sample, to_onehot
 from .schedule import NoiseSchedule
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
     from .generator import ConditionalGenerator
 
 ConditionFn = Callable[[torch.Tensor, "torch.Tensor | None"], torch.Tensor]  # (x, mask) -> (N, C)
-__all__ = ["DEFAULTS", "ConditionFn", "SamplingConfig", "check_sampling", "sample_positives", "sample_x0"]
+__all__ = ["DEFAULTS", "ConditionFn", "FilterStats", "SamplingConfig", "check_sampling", "sample_positives",
+           "sample_x0"]
 
 
 def sample_x0(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None, *, length: int,
@@ -51,7 +54,7 @@ def sample_x0(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None,
 @torch.no_grad()
 def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask: torch.Tensor | None, *,
                      condition: ConditionFn, settings: SamplingConfig, generator: torch.Generator,
-                     k: int = 1) -> torch.Tensor:
+                     k: int = 1, stats: FilterStats | None = None) -> torch.Tensor:
     """K one-hot positives per anchor, conditioned on the anchor's embedding.
 
     Args:
@@ -62,6 +65,10 @@ def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask:
         settings: sampler, steps, strength, guidance, eta.
         generator: every random draw comes from it.
         k: positives per anchor.
+        stats: where the candidate filter (``settings.candidates`` > 1) records its cost and cosines.
+    With ``settings.candidates`` = M > 1, M * k samples are drawn per anchor, embedded by ``condition``
+    and the k with the highest cosine to the anchor's condition are kept, best first. With M = 1 no
+    extra draw or embedding happens.
     Returns:
         (N*K, 4, L) float32 one-hot on the model's device, grouped by anchor (rows i*K .. i*K+K-1
         belong to anchor i); padding columns are all-zero.
@@ -75,9 +82,23 @@ def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask:
     if not isinstance(cond, torch.Tensor) or cond.dim() != 2 or cond.shape[0] != n:
         raise InputError(f"condition_fn must return a tensor of shape ({n}, C)")
     device = next(model.parameters()).device
-    cond = cond.detach().to(device=device, dtype=torch.float32).repeat_interleave(k, dim=0)
-    m = None if mask is None else mask.to(device).repeat_interleave(k, dim=0)
-    init = anchors.to(device).repeat_interleave(k, dim=0)
+    draws = k * settings.candidates
+    anchor_cond = cond.detach().to(device=device, dtype=torch.float32)
+    cond = anchor_cond.repeat_interleave(draws, dim=0)
+    m = None if mask is None else mask.to(device).repeat_interleave(draws, dim=0)
+    init = anchors.to(device).repeat_interleave(draws, dim=0)
     x0 = sample_x0(model.denoiser, model.schedule, cond, length=length, settings=settings, generator=generator,
                    mask=m, init=init, device=device)
-    return to_onehot(x0, m)
+    views = to_onehot(x0, m)
+    if settings.candidates == 1:
+        return views
+    started = time.perf_counter()
+    cand_emb = condition(views, m)
+    if not isinstance(cand_emb, torch.Tensor) or tuple(cand_emb.shape[:1]) != (n * draws,):
+        raise InputError(f"condition_fn must return a tensor of shape ({n * draws}, C)")
+    cand_emb = cand_emb.detach().to(device=device, dtype=torch.float32).reshape(n, draws, -1)
+    idx = closest_index(cand_emb, anchor_cond, k)
+    kept = views.reshape(n, draws, 4, length).gather(1, idx[:, :, None, None].expand(-1, -1, 4, length))
+    if stats is not None:
+        stats.add(candidate_cosines(cand_emb, anchor_cond), idx, time.perf_counter() - started)
+    return kept.reshape(n * k, 4, length)

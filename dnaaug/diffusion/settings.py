@@ -15,8 +15,11 @@ from dnaaug.errors import ConfigError
 SAMPLERS = ("ddim", "ddpm")
 
 
+MAX_CANDIDATES = 64
+
+
 def check_sampling(*, sampler: str, steps: int, strength: float, guidance: float, eta: float,
-                   name: Callable[[str], str] = lambda key: key) -> None:
+                   candidates: int = 1, name: Callable[[str], str] = lambda key: key) -> None:
     """ConfigError naming the setting (``name(key)``) unless every sampling setting is valid."""
     if sampler not in SAMPLERS:
         raise ConfigError(f"{name('sampler')} must be ddim or ddpm, got {sampler!r}")
@@ -31,6 +34,9 @@ def check_sampling(*, sampler: str, steps: int, strength: float, guidance: float
         raise ConfigError(f"{name('guidance')} must be >= 0, got {guidance}")
     if eta < 0.0:
         raise ConfigError(f"{name('eta')} must be >= 0, got {eta}")
+    if (isinstance(candidates, bool) or not isinstance(candidates, int)
+            or not 1 <= candidates <= MAX_CANDIDATES):
+        raise ConfigError(f"{name('candidates')} must be an integer in [1, {MAX_CANDIDATES}], got {candidates!r}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,9 @@ class SamplingConfig:
               0.4 was the feasibility run's faithful-and-useful setting (DIFFAUG.md).
     guidance: classifier-free guidance scale w (1 = plain conditional, 0 = unconditional).
     eta:      DDIM stochasticity (0 = deterministic given the start); ignored by DDPM.
+    candidates: samples drawn per kept positive; of each anchor's ``candidates * k`` samples the ``k``
+              whose condition-function embedding has the highest cosine with the anchor's are kept
+              (the paper's semantic estimator as a rejection filter). 1 = no filter.
     """
 
     sampler: str = "ddim"
@@ -50,10 +59,11 @@ class SamplingConfig:
     strength: float = 0.4
     guidance: float = 1.0
     eta: float = 0.0
+    candidates: int = 1
 
     def __post_init__(self):
         check_sampling(sampler=self.sampler, steps=self.steps, strength=self.strength, guidance=self.guidance,
-                       eta=self.eta, name=lambda key: f"sampling {key}")
+                       eta=self.eta, candidates=self.candidates, name=lambda key: f"sampling {key}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,14 +1,21 @@
-"""Diagnostics of a freshly sampled bank, logged and plotted every DiffAug round."""
+"""Diagnostics of the DiffAug loop, logged and plotted every round: the freshly sampled bank
+(:func:`bank_diagnostics`) and how much the generator uses its condition (:func:`loop_condition_gap`)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
-from dnaaug.diffusion.diagnostics import plot_diagnostics, round_diagnostics as diagnostics
+from dnaaug.diffusion.bank_fill import sampling_copy
+from dnaaug.diffusion.condition_use import condition_gap
+from dnaaug.diffusion.diagnostics import plot_diagnostics
+from dnaaug.diffusion.diagnostics import round_diagnostics as diagnostics
+from dnaaug.diffusion.ema import EMA
+from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.tokenize.packed import PackedSequences
 from dnaaug.train import bank as bank_io
@@ -35,8 +42,39 @@ def bank_diagnostics(embed: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
                        round_index=round_index)
 
 
+CONDITION_GAP_LEVELS = 10
+CONDITION_GAP_SEED = 104729  # the subset and the noise: the same in every round and every run of a seed
+
+
+def loop_condition_gap(model: ConditionalGenerator, ema: EMA | None,
+                       condition: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], train: PackedSequences, *,
+                       length: int, sample: int, seed: int, device: torch.device,
+                       levels: int = CONDITION_GAP_LEVELS) -> dict:
+    """Condition-use diagnostic after a B-step: :func:`~dnaaug.diffusion.condition_use.condition_gap` of
+    the EMA generator on a fixed seeded subset of ``min(sample, N)`` training sequences (centre windows).
+
+    condition: (x (B,4,L), mask (B,L)) -> (B, C), the frozen encoder's normalised h. Its own
+    ``torch.Generator`` (from ``seed``) picks the subset and draws the noise, so the training streams
+    are untouched and every round is measured on the same sequences and noise. Returns the gap's
+    plain data plus ``seconds``.
+    """
+    started = time.perf_counter()
+    gen = torch.Generator().manual_seed(seed + CONDITION_GAP_SEED)
+    n = min(sample, len(train))
+    idx = np.sort(torch.randperm(len(train), generator=gen)[:n].numpy())
+    codes, mask = train.window(idx, length, "center")
+    x, mask = codes_to_onehot(codes).to(device), mask.to(device)
+    net = sampling_copy(model, ema) if ema is not None else model.eval()
+    cond = condition(x, mask)
+    gap = condition_gap(net, x, cond, mask, levels=min(levels, model.schedule.num_train_steps), generator=gen)
+    gap["seconds"] = round(time.perf_counter() - started, 3)
+    return gap
+
+
 def plot_rounds(metrics: list[dict], path: Path) -> None:
-    """Plot the "diagnostics" lines of a run's metrics into ``path`` (nothing when there are none)."""
+    """Plot the "diagnostics" (and "condition_gap") lines of a run's metrics into ``path`` (nothing when
+    there are no "diagnostics" lines)."""
     rounds = [m for m in metrics if m.get("event") == "diagnostics"]
+    gaps = [m for m in metrics if m.get("event") == "condition_gap"]
     if rounds:
-        plot_diagnostics(rounds, path)
+        plot_diagnostics(rounds, path, condition_gaps=gaps or None)

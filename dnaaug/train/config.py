@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, SamplingConfig, check_sampling
 from dnaaug.errors import ConfigError
 from dnaaug.models.encoder import EncoderConfig
@@ -49,7 +50,18 @@ class DiffAugConfig:
     ``strength`` < 1 starts sampling from the anchor noised to that level (SDEdit); 1.0 is the
     paper's pure-noise start. The sampling settings (``sampler``, ``sampling_steps``, ``strength``,
     ``guidance``) take their defaults from :class:`dnaaug.diffusion.settings.SamplingConfig`;
-    :meth:`sampling` gives them as one.
+    :meth:`sampling` gives them as one. ``candidates`` > 1 draws that many samples per kept positive
+    and keeps the ones whose encoder embedding is closest to the anchor's (the semantic estimator
+    as a filter; 1 = off).
+
+    Denoiser conditioning (:class:`dnaaug.diffusion.network.DenoiserConfig`, :meth:`denoiser`):
+    ``cond_mode`` ``"film"`` (default), ``"film+input"``, ``"film+block"`` or ``"film+input+block"``;
+    ``cond_norm`` ``"none"`` or ``"layer"``; ``cond_channels`` the width of the ``+input`` channels.
+
+    ``condition_gap_sample``: training sequences (a fixed seeded subset) on which the condition-use
+    diagnostic (true vs shuffled vs null condition loss per noise level) runs after every B-step;
+    0 turns it off.
+
     ``augment_generated``: pass a generated positive through the base augmenter too (so it is
     shifted, reverse-complemented and mutated like the base view), instead of using it raw.
     """
@@ -66,20 +78,25 @@ class DiffAugConfig:
     sampling_steps: int = SAMPLING.steps
     strength: float = SAMPLING.strength
     guidance: float = SAMPLING.guidance
+    candidates: int = SAMPLING.candidates
     schedule: str = "cosine"
     diffusion_steps: int = 1000
     denoiser_channels: int = 64
     denoiser_depth: int = 4
     cond_dropout: float = 0.1
+    cond_mode: str = "film"
+    cond_norm: str = "none"
+    cond_channels: int = 8
     generator_lr: float = 1e-3
     generator_batch_size: int = 128
     ema_decay: float = 0.995
     diagnostics_sample: int = 512
+    condition_gap_sample: int = 256
 
     def __post_init__(self):
         check_numbers(self, "diffaug.")
         check_sampling(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
-                       guidance=self.guidance, eta=SAMPLING.eta,
+                       guidance=self.guidance, eta=SAMPLING.eta, candidates=self.candidates,
                        name=lambda key: "diffaug." + {"steps": "sampling_steps"}.get(key, key))
         check_positive(self, ("generator_lr", "diffusion_steps", "denoiser_channels", "denoiser_depth",
                               "generator_batch_size"), "diffaug.")
@@ -94,11 +111,23 @@ class DiffAugConfig:
                 raise ConfigError(f"diffaug.{name} must be >= 0")
         if self.rounds < 1 or self.positives < 1 or self.sampling_steps < 1:
             raise ConfigError("diffaug.rounds, diffaug.positives and diffaug.sampling_steps must be >= 1")
+        if self.condition_gap_sample < 0 or self.condition_gap_sample == 1:
+            raise ConfigError(f"diffaug.condition_gap_sample must be 0 (off) or >= 2, got {self.condition_gap_sample}")
+        try:
+            self.denoiser()
+        except ConfigError as err:
+            raise ConfigError(f"diffaug: {err}") from None
+
+    def denoiser(self) -> DenoiserConfig:
+        """The generator's denoiser settings (size and conditioning)."""
+        return DenoiserConfig(channels=self.denoiser_channels, depth=self.denoiser_depth,
+                              cond_dropout=self.cond_dropout, cond_mode=self.cond_mode, cond_norm=self.cond_norm,
+                              cond_channels=self.cond_channels)
 
     def sampling(self) -> SamplingConfig:
         """The sampling settings of the bank (and of ``dnaaug augment`` on this run)."""
         return SamplingConfig(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
-                              guidance=self.guidance)
+                              guidance=self.guidance, candidates=self.candidates)
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ from tqdm.auto import tqdm
 import dnaaug
 from dnaaug.augment.registry import parse as parse_augmenter
 from dnaaug.diffusion.bank_fill import fill_bank
+from dnaaug.diffusion.candidate_filter import FilterStats
 from dnaaug.diffusion.ema import EMA
 from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.generator_step import GeneratorLoss, generator_step
-from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.encoding import build_encoder, condition_fn, encoder_input
 from dnaaug.errors import CheckpointError, NumericalError
@@ -44,7 +44,7 @@ from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
 from dnaaug.train import distributed
-from dnaaug.train.bank_diagnostics import bank_diagnostics, plot_rounds
+from dnaaug.train.bank_diagnostics import bank_diagnostics, loop_condition_gap, plot_rounds
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, epoch_seed, onehot_batches, subset
@@ -147,7 +147,7 @@ class Trainer:
         d = self.config.diffaug
         self.generator_model = ConditionalGenerator.build(
             self.encoder.embedding_dim,
-            DenoiserConfig(channels=d.denoiser_channels, depth=d.denoiser_depth, cond_dropout=d.cond_dropout),
+            d.denoiser(),
             ScheduleConfig(kind=d.schedule, num_train_steps=d.diffusion_steps)).to(self.device)
         self.ema = EMA(self.generator_model, decay=d.ema_decay)
         self.gen_optimizer = torch.optim.AdamW(self.generator_model.parameters(), lr=d.generator_lr,
@@ -433,6 +433,21 @@ class Trainer:
 
         self._epoch_loop(phase, step, batch_size=self.config.diffaug.generator_batch_size,
                          modules=(self.generator_model,))
+        self._log_condition_gap(phase)
+
+    def _log_condition_gap(self, phase: Phase) -> None:
+        """The condition-use diagnostic of the EMA generator after a B-step, as a "condition_gap" line.
+
+        Its own seeded generator: the training random streams are not touched.
+        """
+        d = self.config.diffaug
+        if not self.dist.is_main or d.condition_gap_sample < 2 or len(self.data.train) < 2:
+            return
+        gap = loop_condition_gap(self.generator_model, self.ema, self.condition, self.data.train,
+                                 length=self.length, sample=d.condition_gap_sample, seed=self.config.seed,
+                                 device=self.device)
+        self.run_dir.log("condition_gap", phase=phase.name, round=phase.round,
+                         global_step=self.state["global_step"], **gap)
 
     def _run_generate(self, phase: Phase) -> None:
         """Fill the bank (N, K, L) for all training sequences, save it, log and plot diagnostics."""
@@ -445,8 +460,10 @@ class Trainer:
                 else self.data.train)
         rows = np.full((len(mine), k, self.length), bank_io.NO_BASE, dtype=np.uint8)
         batch = max(1, d.generator_batch_size // k)
+        stats = FilterStats()
         positives = fill_bank(self.generator_model, self.ema, onehot_batches(mine, self.length, batch), k=k,
-                              condition=self.condition, settings=d.sampling(), generator=gen, device=self.device)
+                              condition=self.condition, settings=d.sampling(), generator=gen, device=self.device,
+                              stats=stats)
 
         def store(item: tuple[np.ndarray, torch.Tensor]) -> None:
             idx, pos = item
@@ -462,7 +479,8 @@ class Trainer:
         self.bank = bank
         self.state["bank_round"] = phase.round
         self.run_dir.log("generate", phase=phase.name, round=phase.round, global_step=self.state["global_step"],
-                         sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1))
+                         sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1),
+                         candidates=d.candidates, **(stats.summary() if d.candidates > 1 else {}))
         if not self.dist.is_main:
             return
         diagnostics = bank_diagnostics(self.embed, self.data.train, bank, length=self.length,

@@ -10,12 +10,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dnaaug.diffusion.condition_use import (condition_gap, derangement, format_condition_gap,
-                                            level_timesteps)
+from dnaaug.diffusion.condition_use import condition_gap, derangement, format_condition_gap, level_timesteps
 from dnaaug.diffusion.generator import ConditionalGenerator
+from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.diffusion.schedule import NoiseSchedule, ScheduleConfig
 from dnaaug.errors import InputError
-from dnaaug.diffusion.network import DenoiserConfig
 
 L = 12
 
