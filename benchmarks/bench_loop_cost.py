@@ -110,9 +110,9 @@ def main() -> None:
 
 def _table(dataset: str, n_train: int, n_test: int, args, cells: dict, ratio: float) -> str:
     base, diff = cells["base"], cells["diffaug"]
-    lines = [f"DiffAug cell vs its base augmenter's cell on {dataset} ({n_train} train / {n_test} test sequences), "
-             f"preset `{args.preset}`, seed {args.seed}, device {args.device}, {base['encoder_epochs']} encoder "
-             f"epochs each; a cell is train + embed (train and test).", "",
+    lines = [(f"DiffAug cell vs its base augmenter's cell on {dataset} ({n_train} train / {n_test} test "
+              f"sequences), preset `{args.preset}`, seed {args.seed}, device {args.device}, "
+              f"{base['encoder_epochs']} encoder epochs each; a cell is train + embed (train and test)."), "",
              "| cell | augment | train s | embed s | cell s |", "|---|---|---:|---:|---:|"]
     for name, cell in cells.items():
         lines.append(f"| {name} | `{cell['augment']}` | {cell['train_seconds']:.1f} | {cell['embed_seconds']:.1f} | "
