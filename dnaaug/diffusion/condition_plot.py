@@ -19,11 +19,17 @@ def draw_condition_gap(ax_shuffled, ax_null, gaps: list[dict]) -> None:
     """
     for ax, key, title in ((ax_shuffled, "ratio_shuffled", "condition use: loss true / shuffled condition"),
                            (ax_null, "ratio_null", "condition use: loss true / null condition")):
+        finite = []
         for i, gap in enumerate(gaps):
             label = f"round {gap.get('round') if gap.get('round') is not None else i}"
             noise = [1.0 - float(a) for a in gap.get("abar", [])]
-            ax.plot(noise, _values(gap.get(key, [])), marker="o", label=label)
+            ratios = _values(gap.get(key, []))
+            finite += [r for r in ratios if math.isfinite(r)]
+            ax.plot(noise, ratios, marker="o", label=label)
         ax.axhline(1.0, color="0.4", linestyle="--", linewidth=1)
+        # at least [0.8, 1.05] on the y axis, no offset: a flat line at 1 must look flat
+        ax.set_ylim(min([0.8, *finite]) - 0.02, max([1.05, *finite]) + 0.02)
+        ax.ticklabel_format(axis="y", useOffset=False)
         ax.set(title=title, xlabel="noise level 1 - abar_t", ylabel="loss ratio (< 1: condition used)",
                xlim=(0, 1))
         if gaps:

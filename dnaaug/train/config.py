@@ -91,7 +91,7 @@ class DiffAugConfig:
     generator_batch_size: int = 128
     ema_decay: float = 0.995
     diagnostics_sample: int = 512
-    condition_gap_sample: int = 256
+    condition_gap_sample: int = 128
 
     def __post_init__(self):
         check_numbers(self, "diffaug.")

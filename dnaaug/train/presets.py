@@ -24,7 +24,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "projection_dim": 32,
         "diffaug": {"warmup_epochs": 1, "rounds": 1, "generator_epochs": 1, "contrastive_epochs": 1,
                     "positives": 1, "sampling_steps": 4, "denoiser_channels": 16, "denoiser_depth": 2,
-                    "diagnostics_sample": 64},
+                    "diagnostics_sample": 64, "condition_gap_sample": 64},
     },
     "demo": {
         "batch_size": 64,
