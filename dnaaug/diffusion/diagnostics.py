@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
+
 import numpy as np
+
+from dnaaug.atomic import atomic_write_bytes
 import torch
 
 from dnaaug.errors import InputError
@@ -298,13 +300,4 @@ def plot_diagnostics(rounds: list[dict], path: str | os.PathLike,
     ax_sem.legend(fontsize=8)
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=100)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_bytes(path, lambda handle: fig.savefig(handle, format="png", dpi=100))

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+
 import numpy as np
+
+from dnaaug.atomic import atomic_write_bytes
 import torch
 
 from dnaaug.diffusion.checks import check_batch, check_mask
@@ -227,13 +229,4 @@ def plot_frontier(rows: Sequence[dict], path: str | os.PathLike, *, title: str |
     if title:
         fig.suptitle(title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=100)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_bytes(path, lambda handle: fig.savefig(handle, format="png", dpi=100))
