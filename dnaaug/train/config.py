@@ -55,8 +55,12 @@ class DiffAugConfig:
     as a filter; 1 = off).
 
     Denoiser conditioning (:class:`dnaaug.diffusion.network.DenoiserConfig`, :meth:`denoiser`):
-    ``cond_mode`` ``"film"`` (default), ``"film+input"``, ``"film+block"`` or ``"film+input+block"``;
-    ``cond_norm`` ``"none"`` or ``"layer"``; ``cond_channels`` the width of the ``+input`` channels.
+    ``cond_mode`` ``"film"``, ``"film+input"``, ``"film+block"`` or ``"film+input+block"`` (default);
+    ``cond_norm`` ``"none"`` or ``"layer"`` (default); ``cond_channels`` the width of the ``+input``
+    channels. The default is the strongest path: on mouse_0 (cpu-small) it is the only one whose
+    generator measurably uses its condition (true / null loss 0.935 at medium noise against 0.9998 for
+    plain FiLM; README "What the generated positives add"). A bare :class:`DenoiserConfig` keeps plain
+    FiLM so that generator checkpoints written before these keys existed load unchanged.
 
     ``condition_gap_sample``: training sequences (a fixed seeded subset) on which the condition-use
     diagnostic (true vs shuffled vs null condition loss per noise level) runs after every B-step;
@@ -84,8 +88,8 @@ class DiffAugConfig:
     denoiser_channels: int = 64
     denoiser_depth: int = 4
     cond_dropout: float = 0.1
-    cond_mode: str = "film"
-    cond_norm: str = "none"
+    cond_mode: str = "film+input+block"
+    cond_norm: str = "layer"
     cond_channels: int = 8
     generator_lr: float = 1e-3
     generator_batch_size: int = 128

@@ -1,4 +1,5 @@
-"""Stronger conditioning paths of the denoiser (cond_mode, cond_norm): off by default; shapes, padding
+"""Stronger conditioning paths of the denoiser (cond_mode, cond_norm): off in a bare DenoiserConfig (old
+checkpoints), on in the DiffAug training default; shapes, padding
 invariance, the condition matters, dropped rows equal the unconditional pass, checkpoint round trip."""
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ def make_net(cond_mode: str, cond_norm: str, cond_dim: int = 6, seed: int = 0) -
     return net
 
 
-def test_default_is_film_only_and_unchanged():
+def test_bare_denoiser_is_film_only_and_training_default_is_strongest():
     cfg = DenoiserConfig()
     assert (cfg.cond_mode, cfg.cond_norm) == ("film", "none")
     net = ConditionalDenoiser(8, channels=16, depth=2, time_dim=16)
     assert net.cond_in is None and net.cond_norm is None and not net.uses_block_cond
     assert net.stem.in_channels == 4
     assert not any(k.startswith(("cond_in", "cond_norm")) or ".cond_film" in k for k in net.state_dict())
-    assert DiffAugConfig().denoiser() == DenoiserConfig(channels=64, depth=4, cond_dropout=0.1)
+    assert DiffAugConfig().denoiser() == DenoiserConfig(channels=64, depth=4, cond_dropout=0.1,
+                                                        cond_mode="film+input+block", cond_norm="layer")
 
 
 def test_modes_and_validation():
