@@ -26,6 +26,9 @@ from dnaaug_cli.common import progress_enabled
               help="Leave out the random-init row (the same encoder, untrained).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="JSON with TrainConfig keys applied on top of the preset to every row.")
+@click.option("--strands", type=click.Choice(["both", "mean", "forward"]), default="both", show_default=True,
+              help="Neural rows' embedding: both = [h(x), h(reverse complement)] (2D wide), mean = their "
+                   "mean, forward = the strand as given.")
 @click.option("--max-train", type=int, help="Subsample the training split to at most this many sequences.")
 @click.option("--gb-cache", type=click.Path(file_okay=False),
               help="Genomic Benchmarks cache folder (holds <name>/train, <name>/test); env DNAAUG_GB_CACHE.")
@@ -34,7 +37,7 @@ from dnaaug_cli.common import progress_enabled
               help="Train nothing: rebuild results.{csv,md,json} from every finished cell in OUT.")
 @click.pass_context
 def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, no_random_init, config_file, max_train, gb_cache,
-              out, report_only):
+              out, report_only, strands):
     """Train each method without labels, probe and cluster frozen embeddings, print the table.
 
     Writes OUT/results.{csv,md,json}, plots, and one file per finished cell (re-running skips
@@ -66,7 +69,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
                          kmer_floor=not no_kmer_floor, random_init=not no_random_init,
                          overrides=load_config_file(config_file) if config_file else {},
                          gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
-                         max_train=max_train)
+                         max_train=max_train, strands=strands)
     runner = BenchmarkRunner(spec)
     try:
         cells = runner.run()
@@ -76,7 +79,8 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
         raise
     order = runner.rows()
     notes = [f"Preset {preset}; every neural row: same encoder, loss, window and epoch budget; "
-             "only the augmenter changes."]
+             "only the augmenter changes.",
+             f"Neural rows' embedding strands: {strands}."]
     paths = write_results(cells, out_dir, metrics=("accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari",
                                                    "cluster_acc"),
                           method_order=order, notes=notes)

@@ -18,10 +18,13 @@ from dnaaug_cli.common import add_options, input_options, parse_classes, progres
 @click.option("--window", type=click.Choice(["tile", "center"]), default="tile", show_default=True,
               help="Sequences longer than the model window: pool tiled windows, or take the centre one.")
 @click.option("--stride", type=int, help="Tile step in bp.  [default: half the window]")
+@click.option("--strands", type=click.Choice(["both", "mean", "forward"]), default="both", show_default=True,
+              help="both: [h(x), h(reverse complement of x)], twice the model's width; mean: their mean "
+                   "(strand-symmetric); forward: the strand as given.")
 @click.option("--shard", metavar="I/N", help="Embed only records I, I+N, I+2N, ... (0-based) for parallel jobs.")
 @add_options(input_options)
 @click.pass_context
-def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, shard, label_from, classes, genome):
+def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, strands, shard, label_from, classes, genome):
     """Embed INPUT sequences with the encoder trunk of MODEL (a run folder or a checkpoint file).
 
     Streams: memory does not grow with the number of sequences. The output is written to a
@@ -32,9 +35,10 @@ def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, sh
       dnaaug embed runs/rc demo/test.fa -o emb.parquet
       dnaaug embed runs/rc/checkpoints/best.pt reads.fa.gz -o emb.npy --batch-size 1024
       dnaaug embed runs/rc big.fa -o part0.npy --shard 0/4     # then 1/4, 2/4, 3/4
+      dnaaug embed runs/rc stranded.fa -o emb.npy --strands forward
     """
     from dnaaug.data import read_inputs
-    from dnaaug.embed import embed_records, parse_shard, shard_records
+    from dnaaug.embed import embed_records, parse_shard, shard_records, strands_dim
     from dnaaug.embed_writers import check_writable, write_embeddings
     from dnaaug.train import load_encoder
 
@@ -43,6 +47,6 @@ def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, sh
     trained = load_encoder(model, which=checkpoint, device=(ctx.obj or {}).get("device", "auto"))
     records = read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome)
     chunks = embed_records(trained, shard_records(records, part), batch_size=batch_size, stride=stride,
-                           policy=window, progress=progress_enabled(ctx))
+                           policy=window, progress=progress_enabled(ctx), strands=strands)
     n = write_embeddings(output, chunks)
-    click.echo(f"wrote {n} embeddings of dimension {trained.embedding_dim} to {output}", err=True)
+    click.echo(f"wrote {n} embeddings of dimension {strands_dim(trained, strands)} to {output}", err=True)

@@ -81,6 +81,7 @@ class BenchmarkSpec:
     device: str = "auto"
     progress: bool = True
     max_train: int | None = None
+    strands: str = "both"
 
 
 def cell_config(spec: BenchmarkSpec, method: str, seed: int) -> TrainConfig:
@@ -163,6 +164,7 @@ class BenchmarkRunner:
             embed_s, train_s = time.perf_counter() - started, float("nan")
         else:
             x_train, x_test, train_s, embed_s = self._neural(ds, method, seed, train_recs, y_train, test_recs)
+            notes.append(f"embedding strands: {self.spec.strands}")
         self.embeddings[(ds.name, method)] = (x_test, y_test)
         probe = linear_probe(x_train, y_train, x_test, y_test, seed=seed)
         clusters = cluster_metrics(x_test, y_test, seed=seed)
@@ -193,8 +195,8 @@ class BenchmarkRunner:
             model = load_encoder(run_dir, device=self.spec.device)
         train_s = time.perf_counter() - started
         started = time.perf_counter()
-        x_train = embed_array(model, [r.sequence for r in train_recs])
-        x_test = embed_array(model, [r.sequence for r in test_recs])
+        x_train = embed_array(model, [r.sequence for r in train_recs], strands=self.spec.strands)
+        x_test = embed_array(model, [r.sequence for r in test_recs], strands=self.spec.strands)
         return x_train, x_test, train_s, time.perf_counter() - started
 
 

@@ -59,7 +59,11 @@ def test_train_embed_round_trip(runner, demo, tmp_path):
         assert result.exit_code == 0, result.output
     emb = np.load(tmp_path / "emb.npy")
     ids = (tmp_path / "emb.npy.ids.txt").read_text().split()
-    assert emb.shape == (40, 32) and len(ids) == 40
+    assert emb.shape == (40, 64) and len(ids) == 40  # both strands: twice the trunk's 32
+    result = runner.invoke(cli, ["-q", "embed", str(run), str(folder / "test.fa"), "-o", str(tmp_path / "fw.npy"),
+                                 "--strands", "forward"])
+    assert result.exit_code == 0, result.output
+    assert np.allclose(np.load(tmp_path / "fw.npy"), emb[:, :32], atol=1e-5)
     table = pd.read_parquet(tmp_path / "emb.parquet")
     assert np.allclose(table.drop(columns="id").to_numpy(), emb, atol=1e-6)
     assert list(table["id"]) == ids
