@@ -135,7 +135,9 @@ class BenchmarkRunner:
             for ds, method, seed in cells_todo:
                 path = self.cell_path(ds.name, method, seed)
                 if path.exists():
-                    results.append(CellResult.from_dict(json.loads(path.read_text())))
+                    cell = CellResult.from_dict(json.loads(path.read_text()))
+                    self._check_strands(cell, path)
+                    results.append(cell)
                 else:
                     bar.set_postfix_str(f"{ds.name} / {method} / seed {seed}")
                     cell = self.run_cell(ds, method, seed)
@@ -143,6 +145,17 @@ class BenchmarkRunner:
                     results.append(cell)
                 bar.update(1)
         return results
+
+    def _check_strands(self, cell: CellResult, path: Path) -> None:
+        """A finished neural cell must have been embedded as this run asks; cells written before
+        ``--strands`` existed carry no note and were embedded forward."""
+        if cell.method == "kmer-spectrum":
+            return
+        found = re.search(r"embedding strands: (\w+)", cell.notes)
+        strands = found.group(1) if found else "forward"
+        if strands != self.spec.strands:
+            raise InputError(f"{path}: this cell was embedded with --strands {strands}, not {self.spec.strands}; "
+                             "use another --out, or benchmarks/reembed.py to re-embed its runs")
 
     def cell_path(self, dataset: str, method: str, seed: int) -> Path:
         return self.spec.out / "cells" / slug(dataset) / slug(method) / f"seed{seed}.json"

@@ -136,6 +136,11 @@ def test_benchmark_smoke_resumes(runner, demo, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert {p: p.stat().st_mtime_ns for p in (out / "cells").rglob("*.json")} == stamp
+    # finished cells embedded with other strands are not mixed into the table
+    result = runner.invoke(cli, [*args, "--strands", "forward"])
+    assert result.exit_code == 2
+    assert "was embedded with --strands both, not forward" in result.output
+    assert {p: p.stat().st_mtime_ns for p in (out / "cells").rglob("*.json")} == stamp
 
 
 @pytest.mark.parametrize("args,message", [
