@@ -29,6 +29,9 @@ from dnaaug_cli.common import progress_enabled
 @click.option("--strands", type=click.Choice(["both", "mean", "forward"]), default="both", show_default=True,
               help="Neural rows' embedding: both = [h(x), h(reverse complement)] (2D wide), mean = their "
                    "mean, forward = the strand as given.")
+@click.option("--regions", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Neural rows' embedding also holds the mean feature map over this many equal parts of "
+                   "each window, per strand (0: global pooling only).")
 @click.option("--max-train", type=int, help="Subsample the training split to at most this many sequences.")
 @click.option("--gb-cache", type=click.Path(file_okay=False),
               help="Genomic Benchmarks cache folder (holds <name>/train, <name>/test); env DNAAUG_GB_CACHE.")
@@ -37,7 +40,7 @@ from dnaaug_cli.common import progress_enabled
               help="Train nothing: rebuild results.{csv,md,json} from every finished cell in OUT.")
 @click.pass_context
 def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, no_random_init, config_file, max_train, gb_cache,
-              out, report_only, strands):
+              out, report_only, strands, regions):
     """Train each method without labels, probe and cluster frozen embeddings, print the table.
 
     Writes OUT/results.{csv,md,json}, plots, and one file per finished cell (re-running skips
@@ -69,7 +72,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
                          kmer_floor=not no_kmer_floor, random_init=not no_random_init,
                          overrides=load_config_file(config_file) if config_file else {},
                          gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
-                         max_train=max_train, strands=strands)
+                         max_train=max_train, strands=strands, regions=regions)
     runner = BenchmarkRunner(spec)
     try:
         cells = runner.run()

@@ -21,10 +21,13 @@ from dnaaug_cli.common import add_options, input_options, parse_classes, progres
 @click.option("--strands", type=click.Choice(["both", "mean", "forward"]), default="both", show_default=True,
               help="both: [h(x), h(reverse complement of x)], twice the model's width; mean: their mean "
                    "(strand-symmetric); forward: the strand as given.")
+@click.option("--regions", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Also export the mean of the final feature map over this many equal parts of each window "
+                   "(5' to 3'), per strand: where along the window a feature sits, not only whether. 0: off.")
 @click.option("--shard", metavar="I/N", help="Embed only records I, I+N, I+2N, ... (0-based) for parallel jobs.")
 @add_options(input_options)
 @click.pass_context
-def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, strands, shard, label_from, classes, genome):
+def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, strands, regions, shard, label_from, classes, genome):
     """Embed INPUT sequences with the encoder trunk of MODEL (a run folder or a checkpoint file).
 
     Streams: memory does not grow with the number of sequences. The output is written to a
@@ -36,6 +39,7 @@ def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, st
       dnaaug embed runs/rc/checkpoints/best.pt reads.fa.gz -o emb.npy --batch-size 1024
       dnaaug embed runs/rc big.fa -o part0.npy --shard 0/4     # then 1/4, 2/4, 3/4
       dnaaug embed runs/rc stranded.fa -o emb.npy --strands forward
+      dnaaug embed runs/rc reads.fa -o emb.npy --regions 0      # global pooling only: 2 x 2C wide
     """
     from dnaaug.data import read_inputs
     from dnaaug.embed import embed_records, parse_shard, shard_records, strands_dim
@@ -47,6 +51,7 @@ def embed(ctx, model, inputs, output, checkpoint, batch_size, window, stride, st
     trained = load_encoder(model, which=checkpoint, device=(ctx.obj or {}).get("device", "auto"))
     records = read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome)
     chunks = embed_records(trained, shard_records(records, part), batch_size=batch_size, stride=stride,
-                           policy=window, progress=progress_enabled(ctx), strands=strands)
+                           policy=window, progress=progress_enabled(ctx), strands=strands,
+                           regions=regions)
     n = write_embeddings(output, chunks)
-    click.echo(f"wrote {n} embeddings of dimension {strands_dim(trained, strands)} to {output}", err=True)
+    click.echo(f"wrote {n} embeddings of dimension {strands_dim(trained, strands, regions)} to {output}", err=True)

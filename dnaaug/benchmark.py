@@ -82,6 +82,7 @@ class BenchmarkSpec:
     progress: bool = True
     max_train: int | None = None
     strands: str = "both"
+    regions: int = 3
 
 
 def cell_config(spec: BenchmarkSpec, method: str, seed: int) -> TrainConfig:
@@ -136,7 +137,7 @@ class BenchmarkRunner:
                 path = self.cell_path(ds.name, method, seed)
                 if path.exists():
                     cell = CellResult.from_dict(json.loads(path.read_text()))
-                    self._check_strands(cell, path)
+                    self._check_readout(cell, path)
                     results.append(cell)
                 else:
                     bar.set_postfix_str(f"{ds.name} / {method} / seed {seed}")
@@ -146,16 +147,19 @@ class BenchmarkRunner:
                 bar.update(1)
         return results
 
-    def _check_strands(self, cell: CellResult, path: Path) -> None:
+    def _check_readout(self, cell: CellResult, path: Path) -> None:
         """A finished neural cell must have been embedded as this run asks; cells written before
-        ``--strands`` existed carry no note and were embedded forward."""
+        ``--strands`` / ``--regions`` existed carry no note and were embedded forward / without regions."""
         if cell.method == "kmer-spectrum":
             return
         found = re.search(r"embedding strands: (\w+)", cell.notes)
         strands = found.group(1) if found else "forward"
-        if strands != self.spec.strands:
-            raise InputError(f"{path}: this cell was embedded with --strands {strands}, not {self.spec.strands}; "
-                             "use another --out, or benchmarks/reembed.py to re-embed its runs")
+        found = re.search(r"embedding regions: (\d+)", cell.notes)
+        regions = int(found.group(1)) if found else 0
+        for flag, had, wants in (("--strands", strands, self.spec.strands), ("--regions", regions, self.spec.regions)):
+            if had != wants:
+                raise InputError(f"{path}: this cell was embedded with {flag} {had}, not {wants}; "
+                                 "use another --out, or benchmarks/reembed.py to re-embed its runs")
 
     def cell_path(self, dataset: str, method: str, seed: int) -> Path:
         return self.spec.out / "cells" / slug(dataset) / slug(method) / f"seed{seed}.json"
@@ -178,6 +182,7 @@ class BenchmarkRunner:
         else:
             x_train, x_test, train_s, embed_s = self._neural(ds, method, seed, train_recs, y_train, test_recs)
             notes.append(f"embedding strands: {self.spec.strands}")
+            notes.append(f"embedding regions: {self.spec.regions}")
         self.embeddings[(ds.name, method)] = (x_test, y_test)
         probe = linear_probe(x_train, y_train, x_test, y_test, seed=seed)
         clusters = cluster_metrics(x_test, y_test, seed=seed)
@@ -208,8 +213,9 @@ class BenchmarkRunner:
             model = load_encoder(run_dir, device=self.spec.device)
         train_s = time.perf_counter() - started
         started = time.perf_counter()
-        x_train = embed_array(model, [r.sequence for r in train_recs], strands=self.spec.strands)
-        x_test = embed_array(model, [r.sequence for r in test_recs], strands=self.spec.strands)
+        readout = {"strands": self.spec.strands, "regions": self.spec.regions}
+        x_train = embed_array(model, [r.sequence for r in train_recs], **readout)
+        x_test = embed_array(model, [r.sequence for r in test_recs], **readout)
         return x_train, x_test, train_s, time.perf_counter() - started
 
 

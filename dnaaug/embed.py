@@ -54,6 +54,7 @@ def shard_records(records: Iterable[Record], shard: tuple[int, int]) -> Iterator
 
 
 STRANDS = ("both", "mean", "forward")
+DEFAULT_REGIONS = 3  # region means per strand (5' flank, centre, 3' flank); see encode_windows
 
 
 def check_strands(strands: str) -> str:
@@ -63,24 +64,25 @@ def check_strands(strands: str) -> str:
     return strands
 
 
-def encode_windows(model: TrainedEncoder, x: torch.Tensor, mask: torch.Tensor, strands: str = "both"
-                   ) -> torch.Tensor:
+def encode_windows(model: TrainedEncoder, x: torch.Tensor, mask: torch.Tensor, strands: str = "both",
+                   regions: int = DEFAULT_REGIONS) -> torch.Tensor:
     """One-hot windows x (B, 4, L), mask (B, L) (real bases first) -> h float32 on the CPU:
-    (B, 2D) for ``strands="both"``, (B, D) otherwise.
+    (B, 2E) for ``strands="both"``, (B, E) otherwise, with E = ``model.encoder.readout_dim(regions)``.
 
     The reverse complement is taken of the real bases only, so padding stays at the end and both
-    strands see the same positions.
+    strands see the same positions (its regions run 5' to 3' of the reverse strand).
     """
-    h = model.encoder(*encoder_input(model.tokenizer, x, mask)).float()
+    h = model.encoder(*encoder_input(model.tokenizer, x, mask), regions=regions).float()
     if strands != "forward":
-        h_rc = model.encoder(*encoder_input(model.tokenizer, reverse_complement(x, mask.sum(1)), mask)).float()
+        h_rc = model.encoder(*encoder_input(model.tokenizer, reverse_complement(x, mask.sum(1)), mask),
+                             regions=regions).float()
         h = torch.cat([h, h_rc], dim=1) if strands == "both" else 0.5 * (h + h_rc)
     return h.cpu()
 
 
-def strands_dim(model: TrainedEncoder, strands: str = "both") -> int:
-    """Width of the exported embedding for a ``strands`` setting: 2D for "both", else D."""
-    return model.embedding_dim * (2 if check_strands(strands) == "both" else 1)
+def strands_dim(model: TrainedEncoder, strands: str = "both", regions: int = DEFAULT_REGIONS) -> int:
+    """Width of the exported embedding: E = D + regions x C per strand; 2E for "both", else E."""
+    return model.encoder.readout_dim(regions) * (2 if check_strands(strands) == "both" else 1)
 
 
 def _windows(packed: PackedSequences, length: int, stride: int, policy: str
@@ -101,12 +103,15 @@ def _windows(packed: PackedSequences, length: int, stride: int, policy: str
 @torch.no_grad()
 def embed_records(model: TrainedEncoder, records: Iterable[Record], *, batch_size: int = 256,
                   stride: int | None = None, policy: str = "tile", progress: bool = False,
-                  total: int | None = None, strands: str = "both") -> Iterator[tuple[list[str], np.ndarray]]:
+                  total: int | None = None, strands: str = "both", regions: int = DEFAULT_REGIONS
+                  ) -> Iterator[tuple[list[str], np.ndarray]]:
     """Yield (ids, h float32 (B, 2D) for strands="both", else (B, D)) chunk by chunk.
 
     stride: tile step for sequences longer than the window (default: half the window)
     policy: "tile" (pool all windows) or "center" (centre window only)
     strands: "both" ([h(x), h(rc x)], 2D wide; the default), "mean" or "forward" (D wide)
+    regions: also pool the final feature map's mean over this many equal parts of each window
+        (``DEFAULT_REGIONS``; 0 = off). Tiled long sequences average their windows' regions.
     """
     if policy not in ("tile", "center"):
         raise InputError(f"window policy must be tile or center, got {policy!r}")
@@ -124,12 +129,12 @@ def embed_records(model: TrainedEncoder, records: Iterable[Record], *, batch_siz
             if isinstance(model.tokenizer, KmerTokenizer):
                 check_kmer_lengths(packed.lengths, packed.ids, model.tokenizer.k)
             codes, mask, owner = _windows(packed, length, stride, policy)
-            out = torch.zeros(len(chunk), strands_dim(model, strands))
+            out = torch.zeros(len(chunk), strands_dim(model, strands, regions))
             count = torch.zeros(len(chunk))
             for s in range(0, len(codes), batch_size):
                 x = codes_to_onehot(codes[s:s + batch_size]).to(device)
                 m = mask[s:s + batch_size].to(device)
-                h = encode_windows(model, x, m, strands)
+                h = encode_windows(model, x, m, strands, regions)
                 out.index_add_(0, owner[s:s + batch_size], h)
                 count.index_add_(0, owner[s:s + batch_size], torch.ones(len(h)))
             bar.update(len(chunk))
@@ -137,9 +142,9 @@ def embed_records(model: TrainedEncoder, records: Iterable[Record], *, batch_siz
 
 
 def embed_array(model: TrainedEncoder, sequences: list[str], *, batch_size: int = 256,
-                policy: str = "tile", strands: str = "both") -> np.ndarray:
+                policy: str = "tile", strands: str = "both", regions: int = DEFAULT_REGIONS) -> np.ndarray:
     """Convenience: a list of strings -> (N, D) float32 array."""
     records = (Record(str(i), s) for i, s in enumerate(sequences))
     parts = [h for _, h in embed_records(model, records, batch_size=batch_size, policy=policy,
-                                         strands=strands)]
-    return np.concatenate(parts) if parts else np.zeros((0, strands_dim(model, strands)), np.float32)
+                                         strands=strands, regions=regions)]
+    return np.concatenate(parts) if parts else np.zeros((0, strands_dim(model, strands, regions)), np.float32)

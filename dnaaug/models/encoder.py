@@ -369,13 +369,21 @@ class CNNEncoder(nn.Module):
 
     # -- forward --------------------------------------------------------------------------------
 
+    def readout_dim(self, regions: int = 0) -> int:
+        """Width of ``forward(..., regions=regions)``: D plus ``regions`` x the final map's channels."""
+        return self._embedding_dim + check_regions(regions) * (self.config.expand or self.config.width)
+
     def forward(self, x: Tensor, mask: Tensor | None = None, *,
-                generator: torch.Generator | None = None) -> Tensor:
+                generator: torch.Generator | None = None, regions: int = 0) -> Tensor:
         """x (N, 4, L) float or (N, L') ids; mask (N, L) bool or None -> h (N, D).
 
         ``generator`` drives dropout in training mode (on the device of the generator); without
         one, training-mode dropout uses torch's default generator. Eval mode draws nothing.
+        ``regions`` (an embed-time read-out; training uses 0): append the masked mean of the final
+        feature map over that many equal parts of each sequence's real positions, 5' to 3', so h
+        (N, D + regions x C) also says where along the window a feature is, not only whether.
         """
+        check_regions(regions)
         mask = self._check(x, mask)
         if self.embed_tokens is not None:
             x = self.embed_tokens(x.long()).transpose(1, 2)  # (N, kmer_dim, L')
@@ -403,7 +411,31 @@ class CNNEncoder(nn.Module):
             h = torch.cat([_masked_pool(s, mask, self.config.pool) for s in stages] + [h], dim=1)
         if self.project is not None:
             h = self.project(h)
+        if regions:
+            h = torch.cat([h, _region_means(x, mask, regions)], dim=1)
         return h
+
+
+def check_regions(regions: int) -> int:
+    """Validate a ``regions`` read-out setting (0 = off)."""
+    if not isinstance(regions, int) or isinstance(regions, bool) or regions < 0:
+        raise ConfigError(f"regions must be an int >= 0 (0 = off), got {regions!r}")
+    return regions
+
+
+def _region_means(x: Tensor, mask: Tensor, regions: int) -> Tensor:
+    """Masked means of (N, C, L) over ``regions`` equal parts of each row's real positions -> (N, regions * C).
+
+    Parts are cut by rank among the real positions (real bases come first), so padding never
+    shifts them; a part with no real position (sequences shorter than ``regions`` positions) is 0.
+    Output order: all channels of part 0 (5' end), then part 1, ...
+    """
+    m = mask.to(x.dtype)
+    n = m.sum(1, keepdim=True).clamp_min(1)
+    part = ((torch.cumsum(m, 1) - 1) * regions / n).floor().long().clamp_(0, regions - 1)  # (N, L)
+    onehot = F.one_hot(part, regions).to(x.dtype) * m[:, :, None]                     # (N, L, R)
+    sums = torch.einsum("ncl,nlr->nrc", x, onehot)
+    return (sums / onehot.sum(1)[:, :, None].clamp_min(1)).flatten(1)
 
 
 def _masked_maxpool(x: Tensor, mask: Tensor, factor: int) -> tuple[Tensor, Tensor]:

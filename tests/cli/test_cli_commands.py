@@ -59,10 +59,12 @@ def test_train_embed_round_trip(runner, demo, tmp_path):
         assert result.exit_code == 0, result.output
     emb = np.load(tmp_path / "emb.npy")
     ids = (tmp_path / "emb.npy.ids.txt").read_text().split()
-    assert emb.shape == (40, 64) and len(ids) == 40  # both strands: twice the trunk's 32
+    # both strands, each h (32: meanmax of width 16) + 3 region means (3 x 16): 2 x 80
+    assert emb.shape == (40, 160) and len(ids) == 40
     result = runner.invoke(cli, ["-q", "embed", str(run), str(folder / "test.fa"), "-o", str(tmp_path / "fw.npy"),
-                                 "--strands", "forward"])
+                                 "--strands", "forward", "--regions", "0"])
     assert result.exit_code == 0, result.output
+    assert "dimension 32" in result.output
     assert np.allclose(np.load(tmp_path / "fw.npy"), emb[:, :32], atol=1e-5)
     table = pd.read_parquet(tmp_path / "emb.parquet")
     assert np.allclose(table.drop(columns="id").to_numpy(), emb, atol=1e-6)
@@ -140,6 +142,9 @@ def test_benchmark_smoke_resumes(runner, demo, tmp_path):
     result = runner.invoke(cli, [*args, "--strands", "forward"])
     assert result.exit_code == 2
     assert "was embedded with --strands both, not forward" in result.output
+    result = runner.invoke(cli, [*args, "--regions", "0"])
+    assert result.exit_code == 2
+    assert "was embedded with --regions 3, not 0" in result.output
     assert {p: p.stat().st_mtime_ns for p in (out / "cells").rglob("*.json")} == stamp
 
 

@@ -85,7 +85,7 @@ def measure_run(case: str, root: Path) -> dict:
     train(records, root / case, _config(case), device="cpu", progress=False)
     bank = np.load(root / case / "bank.npy")
     # the forward strand: the pin is of training, not of the export's strand handling
-    h = embed_array(load_encoder(root / case), [r.sequence for r in records], strands="forward")
+    h = embed_array(load_encoder(root / case), [r.sequence for r in records], strands="forward", regions=0)
     aug, trained = load_diffusion_augmenter(root / case)
     packed = PackedSequences.from_strings([r.sequence for r in records[:16]], [r.id for r in records[:16]])
     codes, mask = packed.window(np.arange(16), trained.length, "center")
@@ -102,7 +102,7 @@ def measure_supervised() -> dict:
     labels = np.array([int(r.label) for r in records], dtype=np.int64)
     config = TrainConfig().updated(SMOKE).updated({"length": 32, "epochs": 2, "seed": 5})
     model, _ = train_supervised(records, labels, config, device=torch.device("cpu"))
-    return _embedding_stats(embed_array(model, [r.sequence for r in records], strands="forward"))
+    return _embedding_stats(embed_array(model, [r.sequence for r in records], strands="forward", regions=0))
 
 
 def _check(got: dict, want: dict) -> None:
