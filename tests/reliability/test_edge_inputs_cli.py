@@ -42,7 +42,7 @@ def test_mixed_case_and_iupac_work_everywhere(tmp_path, dnaaug_cli, tiny_config_
     dnaaug_cli.works("train", data, "--out", tmp_path / "run", "--config", tiny_config_file)
     dnaaug_cli.works("embed", trained_run, data, "-o", tmp_path / "emb.npy")
     emb = _embeddings(tmp_path / "emb.npy")
-    assert emb.shape == (30, 64) and np.isfinite(emb).all()  # both strands: 2 x 32
+    assert emb.shape == (30, 160) and np.isfinite(emb).all()  # both strands: 2 x (32 + 3 regions x 16)
     dnaaug_cli.works("augment", data, "--augment", "rc:p=1", "-o", tmp_path / "rc.fa")
     assert len(list(read_fasta(tmp_path / "rc.fa"))) == 30
     dnaaug_cli.works("benchmark", "--dataset", data, "--config", tiny_config_file, *BENCH_FAST,
@@ -59,7 +59,7 @@ def test_all_n_sequences_are_zero_columns_and_work(tmp_path, dnaaug_cli, tiny_co
     dnaaug_cli.works("train", data, "--out", tmp_path / "run", "--config", tiny_config_file)
     dnaaug_cli.works("embed", trained_run, data, "-o", tmp_path / "emb.npy")
     emb = _embeddings(tmp_path / "emb.npy")
-    assert emb.shape == (20, 64) and np.isfinite(emb).all()
+    assert emb.shape == (20, 160) and np.isfinite(emb).all()  # 2 strands x (32 + 3 regions x 16)
     # nothing to see but the length: all-N sequences of one length embed alike
     assert np.allclose(emb[:10], emb[0], atol=1e-5) and np.allclose(emb[10:], emb[10], atol=1e-5)
     dnaaug_cli.works("augment", data, "--augment", "rc", "-o", tmp_path / "views.fa")
@@ -95,7 +95,7 @@ def test_genome_without_fai_is_indexed(tmp_path, dnaaug_cli, tiny_config_file, t
     dnaaug_cli.works("train", bed, "--genome", genome, "--out", tmp_path / "run", "--config", tiny_config_file)
     assert (tmp_path / "genome.fa.fai").exists()
     dnaaug_cli.works("embed", trained_run, bed, "--genome", genome, "-o", tmp_path / "emb.npy")
-    assert _embeddings(tmp_path / "emb.npy").shape == (25, 64)
+    assert _embeddings(tmp_path / "emb.npy").shape == (25, 160)  # 2 strands x (32 + 3 regions x 16)
 
 
 def test_sequences_shorter_than_k(tmp_path, dnaaug_cli, tiny_config_file, kmer_run, trained_run):
