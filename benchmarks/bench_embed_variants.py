@@ -10,6 +10,9 @@ combined changes. The shipped read-out is ``both``: [meanmax(x), meanmax(rc x)].
 - extra pooled statistics of the final feature map (N, width, L'), appended to each strand's h:
   ``+std`` (per-channel spread along the sequence), ``+top3`` (mean of the 3 largest positions),
   ``+bins3`` (masked means over 3 equal thirds of the real positions: where, not only whether).
+- earlier layers next to ``+bins3`` (the shipped read-out): ``+bins3+stem`` adds the stem's masked
+  mean and max (motif-detector composition, before downsampling: the learned analogue of a k-mer
+  spectrum), ``+bins3+blocks`` the masked mean of every residual block's output.
 
     python benchmarks/bench_embed_variants.py --runs bench_out/final/small/runs \\
         -d ../shared/data/gue/mouse_0 -d ../shared/data/gue/prom_300_tata --method diffaug --seeds 0,1,2
@@ -34,7 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import publish  # noqa: E402
 
-VARIANTS = ("both", "mean", "symdiff", "both+symmax", "+std", "+top3", "+bins3")
+VARIANTS = ("both", "mean", "symdiff", "both+symmax", "+std", "+top3", "+bins3",
+            "+bins3+stem", "+bins3+blocks")
 
 
 def _extra_pools(f, mask):
@@ -65,9 +69,18 @@ def embed_variants(model, sequences: list[str], batch_size: int = 256) -> dict[s
     from dnaaug.tokenize.onehot import codes_to_onehot
     from dnaaug.tokenize.packed import PackedSequences
 
-    seen = {}
-    hook = model.encoder.final_norm.register_forward_hook(
-        lambda mod, inputs, out: seen.update(f=F.gelu(out), mask=inputs[1]))
+    from dnaaug.models.encoder import _masked_pool
+
+    seen: dict = {}
+    enc = model.encoder
+    hooks = [enc.final_norm.register_forward_hook(
+        lambda mod, inputs, out: seen.update(f=F.gelu(out), mask=inputs[1]))]
+    # the stem's output as the trunk sees it (GELU after its norm), with the input mask
+    hooks.append(enc.stem_norm.register_forward_hook(
+        lambda mod, inputs, out: seen.update(stem=_masked_pool(F.gelu(out), inputs[1], "meanmax"))))
+    for b, block in enumerate(enc.blocks):
+        hooks.append(block.register_forward_hook(
+            lambda mod, inputs, out, b=b: seen.update({f"block{b}": _masked_pool(out, inputs[1], "mean")})))
     parts: dict[str, list[np.ndarray]] = {}
     try:
         with torch.no_grad():
@@ -78,7 +91,11 @@ def embed_variants(model, sequences: list[str], batch_size: int = 256) -> dict[s
                 per_strand = []
                 for view in (x, reverse_complement(x, mask.sum(1))):
                     h = model.encoder(*encoder_input(model.tokenizer, view, mask)).float()
-                    per_strand.append((h, _extra_pools(seen["f"], seen["mask"])))
+                    extra = _extra_pools(seen["f"], seen["mask"])
+                    extra["+bins3+stem"] = torch.cat([extra["+bins3"], seen["stem"]], 1)
+                    extra["+bins3+blocks"] = torch.cat(
+                        [extra["+bins3"]] + [seen[f"block{b}"] for b in range(len(enc.blocks))], 1)
+                    per_strand.append((h, extra))
                 (h, ex), (hr, exr) = per_strand
                 half = h.shape[1] // 2  # meanmax: [mean | max]
                 out = {"both": torch.cat([h, hr], 1), "mean": (h + hr) / 2,
@@ -89,7 +106,8 @@ def embed_variants(model, sequences: list[str], batch_size: int = 256) -> dict[s
                 for name, v in out.items():
                     parts.setdefault(name, []).append(v.numpy())
     finally:
-        hook.remove()
+        for hook in hooks:
+            hook.remove()
     return {name: np.concatenate(v) for name, v in parts.items()}
 
 

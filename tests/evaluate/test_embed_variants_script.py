@@ -42,9 +42,14 @@ def test_variants_match_the_shipped_readout_and_have_their_widths():
     np.testing.assert_allclose(out["+bins3"], embed_array(model, seqs), atol=1e-5)
     w, d = 16, 32
     widths = {"both": 2 * d, "mean": d, "symdiff": 2 * d, "both+symmax": 2 * d + w,
-              "+std": 2 * (d + w), "+top3": 2 * (d + w), "+bins3": 2 * (d + 3 * w)}
+              "+std": 2 * (d + w), "+top3": 2 * (d + w), "+bins3": 2 * (d + 3 * w),
+              "+bins3+stem": 2 * (d + 5 * w), "+bins3+blocks": 2 * (d + 5 * w)}  # depth 2 blocks
     assert {k: v.shape for k, v in out.items()} == {k: (4, n) for k, n in widths.items()}
     assert set(out) == set(script.VARIANTS)
+    # the earlier-layer pools ignore padding: a sequence alone reads as it does in a padded batch
+    alone = script.embed_variants(model, seqs, batch_size=1)
+    for name in ("+bins3+stem", "+bins3+blocks"):
+        np.testing.assert_allclose(alone[name], out[name], atol=1e-5)
     # symdiff is a rotation of both: the same information, halves recovered exactly
     h, hr = out["both"][:, :d], out["both"][:, d:]
     np.testing.assert_allclose(out["symdiff"][:, d:], (h - hr) / 2, atol=1e-6)
