@@ -152,3 +152,37 @@ def test_bad_input_raises_input_error(case):
         kwargs["Cs"] = (0.0, 1.0)
     with pytest.raises(InputError):
         linear_probe(args["train_X"], args["train_y"], args["test_X"], args["test_y"], **kwargs)
+
+
+def test_fits_run_with_one_blas_thread_by_default(monkeypatch):
+    """Tiny lbfgs steps are dominated by BLAS thread wake-ups; the probe caps BLAS at one
+    thread while it fits and leaves the caller's setting as it was afterwards."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real_fit = LogisticRegression.fit
+
+    def spy(self, X, y, *a, **k):
+        seen.append({p["user_api"]: p["num_threads"] for p in threadpool_info()}.get("blas"))
+        return real_fit(self, X, y, *a, **k)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    if not before:
+        pytest.skip("no BLAS library visible to threadpoolctl")
+    rng = np.random.default_rng(0)
+    X, y = gaussian_classes(rng, 40, [0.0, 1.0])
+    linear_probe(X, y, X, y, cv=3)
+    assert seen and all(n == 1 for n in seen)
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
+
+
+def test_blas_thread_cap_does_not_change_results():
+    rng = np.random.default_rng(4)
+    Xtr, ytr = gaussian_classes(rng, 60, [0.0, 0.4, 0.8], dim=24)
+    Xte, yte = gaussian_classes(rng, 20, [0.0, 0.4, 0.8], dim=24)
+    a = linear_probe(Xtr, ytr, Xte, yte, seed=2, cv=3, blas_threads=1)
+    b = linear_probe(Xtr, ytr, Xte, yte, seed=2, cv=3, blas_threads=None)
+    assert a.C == b.C and a.cv_scores == b.cv_scores
+    assert a.accuracy == b.accuracy and a.mcc == pytest.approx(b.mcc, abs=1e-12)
+    assert a.auroc == pytest.approx(b.auroc, abs=1e-9)
