@@ -62,12 +62,19 @@ class DiffAugConfig:
     plain FiLM; README "What the generated positives add"). A bare :class:`DenoiserConfig` keeps plain
     FiLM so that generator checkpoints written before these keys existed load unchanged.
 
+    ``diagnostics_sample``: anchors on which the bank diagnostics (k-mer JS, GC, identity,
+    semantic consistency) run after every generate phase; 0 turns them off.
+
     ``condition_gap_sample``: training sequences (a fixed seeded subset) on which the condition-use
     diagnostic (true vs shuffled vs null condition loss per noise level) runs after every B-step;
     0 turns it off.
 
     ``augment_generated``: pass a generated positive through the base augmenter too (so it is
     shifted, reverse-complemented and mutated like the base view), instead of using it raw.
+    ``generated_augment``: an augmenter spec for the generated positive instead (for example
+    ``rc+translocation:shift=10``: shifted and strand-flipped like the base views, with no
+    mutation on top of the generator's edits); empty (default) means raw, or the base augmenter
+    when ``augment_generated`` is set. The two are exclusive.
     """
 
     base_augment: str = "rc+translocation:shift=10+mutation:rate=0.05"
@@ -78,6 +85,7 @@ class DiffAugConfig:
     positives: int = 2
     p_gen: float = 0.5
     augment_generated: bool = False
+    generated_augment: str = ""
     sampler: str = SAMPLING.sampler
     sampling_steps: int = SAMPLING.steps
     strength: float = SAMPLING.strength
@@ -108,6 +116,9 @@ class DiffAugConfig:
             raise ConfigError(f"diffaug.ema_decay must be in [0, 1], got {self.ema_decay}")
         if not 0.0 <= self.cond_dropout < 1.0:
             raise ConfigError(f"diffaug.cond_dropout must be in [0, 1), got {self.cond_dropout}")
+        if self.augment_generated and self.generated_augment:
+            raise ConfigError("diffaug.augment_generated and diffaug.generated_augment are exclusive: "
+                              "set one (true = the base augmenter, a spec = that augmenter)")
         if not 0.0 <= self.p_gen <= 1.0:
             raise ConfigError(f"diffaug.p_gen must be in [0, 1], got {self.p_gen}")
         for name in ("warmup_epochs", "generator_epochs", "contrastive_epochs"):

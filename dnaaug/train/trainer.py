@@ -109,6 +109,10 @@ class Trainer:
         self.loss_fn = make_loss(config.loss.name, **self._loss_params())
         spec = config.diffaug.base_augment if config.uses_diffaug else config.augment
         self.augment = parse_augmenter(spec)
+        gen_spec = config.diffaug.generated_augment if config.uses_diffaug else ""
+        self.augment_gen = (parse_augmenter(gen_spec) if gen_spec
+                            else self.augment if config.uses_diffaug and config.diffaug.augment_generated
+                            else None)
         self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)
         self.aug_gen = torch.Generator().manual_seed(config.seed + 2 + 7919 * self.dist.rank)
         self.two_views = self._wrap(self._compiled(_TwoViews(self.model)))
@@ -307,8 +311,8 @@ class Trainer:
                 gen_x, gen_mask = bank_io.to_onehot(self.bank, idx, pick.numpy(), self.data.train.lengths,
                                                     self.length)
                 gen_x, gen_mask = gen_x.to(self.device), gen_mask.to(self.device)
-                if self.config.diffaug.augment_generated:  # base view of the generated positive
-                    gen_x = self.augment(gen_x, generator=self.aug_gen, mask=gen_mask)
+                if self.augment_gen is not None:  # diffaug.augment_generated / generated_augment
+                    gen_x = self.augment_gen(gen_x, generator=self.aug_gen, mask=gen_mask)
                 use_d = use.to(self.device)
                 v2 = torch.where(use_d[:, None, None], gen_x, v2)
                 m2 = torch.where(use_d[:, None], gen_mask, mask)
@@ -481,7 +485,7 @@ class Trainer:
         self.run_dir.log("generate", phase=phase.name, round=phase.round, global_step=self.state["global_step"],
                          sequences=n * k, seconds=round(seconds, 3), seq_per_s=round(n * k / max(seconds, 1e-9), 1),
                          candidates=d.candidates, **(stats.summary() if d.candidates > 1 else {}))
-        if not self.dist.is_main:
+        if not self.dist.is_main or d.diagnostics_sample == 0:  # 0: diagnostics off
             return
         diagnostics = bank_diagnostics(self.embed, self.data.train, bank, length=self.length,
                                        sample=d.diagnostics_sample, seed=self.config.seed, round_index=phase.round,
