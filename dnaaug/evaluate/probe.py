@@ -126,6 +126,35 @@ def _fit_path(Xtr: np.ndarray, ytr: np.ndarray, Cs: tuple[float, ...], max_iter:
     return models, converged
 
 
+def _choose_C(Xtr: np.ndarray, ytr: np.ndarray, smallest_class: int, Cs: tuple[float, ...], cv: int,
+              seed: int, max_iter: int, tol: float) -> tuple[float, float, int, dict[float, float], bool]:
+    """C with the best mean stratified k-fold accuracy on train (scaler refitted per fold).
+
+    Returns (C, its CV accuracy, folds used, {C: mean CV accuracy}, converged); folds is 0
+    (no CV) for a one-value grid or a class too small to split, and C then falls back.
+    """
+    folds = min(cv, smallest_class)
+    if len(Cs) == 1:
+        return Cs[0], float("nan"), 0, {}, True
+    if folds < 2:
+        log.warning("smallest class has %d training example(s): no cross-validation, C=1.0", smallest_class)
+        return 1.0, float("nan"), 0, {}, True
+    converged = True
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    scores = np.zeros((folds, len(Cs)))
+    for f, (fit_idx, val_idx) in enumerate(splitter.split(Xtr, ytr)):
+        scaler = StandardScaler().fit(Xtr[fit_idx])
+        Xf, Xv = scaler.transform(Xtr[fit_idx]), scaler.transform(Xtr[val_idx])
+        models, ok = _fit_path(Xf, ytr[fit_idx], Cs, max_iter, tol)
+        converged &= ok
+        scores[f] = [np.mean(m.predict(Xv) == ytr[val_idx]) for m in models]
+    mean = scores.mean(axis=0)
+    best = int(np.argmax(mean))  # first maximum = smallest C among ties
+    if best in (0, len(Cs) - 1):
+        log.info("chosen C=%g is at the edge of the grid %s", Cs[best], Cs)
+    return Cs[best], float(mean[best]), folds, {c: float(s) for c, s in zip(Cs, mean)}, converged
+
+
 def linear_probe(train_X, train_y, test_X, test_y, *, seed: int = 0, cv: int = 5,
                  Cs: tuple[float, ...] = DEFAULT_CS, max_iter: int = 2000,
                  tol: float = 1e-4, blas_threads: int | None = 1) -> ProbeResult:
@@ -162,36 +191,13 @@ def linear_probe(train_X, train_y, test_X, test_y, *, seed: int = 0, cv: int = 5
         raise InputError(f"cv must be at least 2 folds, got {cv}")
 
     with threadpool_limits(limits=blas_threads, user_api="blas"):
-        folds = min(cv, int(counts.min()))
-        converged = True
-        cv_scores: dict[float, float] = {}
-        if len(Cs) == 1:
-            best_C, best_score, folds = Cs[0], float("nan"), 0
-        elif folds < 2:
-            log.warning("smallest class has %d training example(s): no cross-validation, C=1.0",
-                        counts.min())
-            best_C, best_score, folds = 1.0, float("nan"), 0
-        else:
-            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-            scores = np.zeros((folds, len(Cs)))
-            for f, (fit_idx, val_idx) in enumerate(splitter.split(Xtr, ytr)):
-                scaler = StandardScaler().fit(Xtr[fit_idx])
-                Xf, Xv = scaler.transform(Xtr[fit_idx]), scaler.transform(Xtr[val_idx])
-                models, ok = _fit_path(Xf, ytr[fit_idx], Cs, max_iter, tol)
-                converged &= ok
-                scores[f] = [np.mean(m.predict(Xv) == ytr[val_idx]) for m in models]
-            mean = scores.mean(axis=0)
-            cv_scores = {c: float(s) for c, s in zip(Cs, mean)}
-            best = int(np.argmax(mean))  # first maximum = smallest C among ties
-            best_C, best_score = Cs[best], float(mean[best])
-            if best in (0, len(Cs) - 1):
-                log.info("chosen C=%g is at the edge of the grid %s", best_C, Cs)
-
+        best_C, best_score, folds, cv_scores, converged = _choose_C(Xtr, ytr, int(counts.min()), Cs, cv,
+                                                                    seed, max_iter, tol)
         scaler = StandardScaler().fit(Xtr)
         (model,), ok = _fit_path(scaler.transform(Xtr), ytr, (best_C,), max_iter, tol)
-        converged &= ok
-        if not converged:
-            log.warning("logistic regression did not fully converge in %d iterations", max_iter)
+    converged &= ok
+    if not converged:
+        log.warning("logistic regression did not fully converge in %d iterations", max_iter)
     Xte_s = scaler.transform(Xte)
     proba = model.predict_proba(Xte_s)
     pred = model.classes_[np.argmax(proba, axis=1)]

@@ -109,10 +109,11 @@ class Trainer:
         self.loss_fn = make_loss(config.loss.name, **self._loss_params())
         spec = config.diffaug.base_augment if config.uses_diffaug else config.augment
         self.augment = parse_augmenter(spec)
-        gen_spec = config.diffaug.generated_augment if config.uses_diffaug else ""
-        self.augment_gen = (parse_augmenter(gen_spec) if gen_spec
-                            else self.augment if config.uses_diffaug and config.diffaug.augment_generated
-                            else None)
+        self.augment_gen = None  # applied to generated positives; None = use them raw
+        if config.uses_diffaug and config.diffaug.generated_augment:
+            self.augment_gen = parse_augmenter(config.diffaug.generated_augment)
+        elif config.uses_diffaug and config.diffaug.augment_generated:
+            self.augment_gen = self.augment
         self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)
         self.aug_gen = torch.Generator().manual_seed(config.seed + 2 + 7919 * self.dist.rank)
         self.two_views = self._wrap(self._compiled(_TwoViews(self.model)))
