@@ -4,7 +4,7 @@
 refit). Each lbfgs step is a few small matrix products, so on multi-threaded BLAS the cost
 of waking worker threads can exceed the arithmetic; the probe therefore caps BLAS at one
 thread. This script measures both settings on the same seeded features, at the shapes the
-benchmark probes (learned embeddings of 320-512 dims, the 5,460-dim k-mer spectrum), and
+benchmark probes (encoder embeddings of 320 and 1,280 dims, the 5,460-dim k-mer spectrum), and
 checks that the chosen C and the test scores are identical. The features are real ones
 from the demo dataset that ships with dnaaug (untrained encoders, k-mer spectrum) plus one
 large synthetic problem: synthetic features converge in a few lbfgs steps and understate
@@ -26,6 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import publish  # noqa: E402
+
 
 def demo_features(seed: int) -> dict[str, tuple]:
     """Features of the built-in demo dataset (2,000 train / 500 test sequences), as the

@@ -38,7 +38,7 @@ from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.diffusion.generator_step import GeneratorLoss, generator_step
 from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.encoding import build_encoder, condition_fn, encoder_input
-from dnaaug.errors import CheckpointError, NumericalError
+from dnaaug.errors import CheckpointError, ConfigError, NumericalError
 from dnaaug.losses import make_loss
 from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.tokenize.onehot import codes_to_onehot
@@ -111,7 +111,10 @@ class Trainer:
         self.augment = parse_augmenter(spec)
         self.augment_gen = None  # applied to generated positives; None = use them raw
         if config.uses_diffaug and config.diffaug.generated_augment:
-            self.augment_gen = parse_augmenter(config.diffaug.generated_augment)
+            try:
+                self.augment_gen = parse_augmenter(config.diffaug.generated_augment)
+            except ConfigError as err:
+                raise ConfigError(f"diffaug.generated_augment: {err}") from None
         elif config.uses_diffaug and config.diffaug.augment_generated:
             self.augment_gen = self.augment
         self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)

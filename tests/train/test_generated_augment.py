@@ -56,5 +56,5 @@ def test_generated_augment_is_applied_and_matches_the_base_route(tmp_path):
 
 
 def test_a_bad_generated_augment_spec_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"^diffaug.generated_augment: unknown augmenter 'warp'"):
         _embed(tmp_path, "bad", {"generated_augment": "warp:speed=9"})
