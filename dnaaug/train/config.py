@@ -156,6 +156,11 @@ class TrainConfig:
     compile:     wrap the training networks in ``torch.compile`` (worth it on GPU for long runs)
     lr_schedule: ``constant`` or ``cosine`` (linear warm-up over the first ``lr_warmup`` share of the
                  encoder steps, then cosine decay to 1 % of ``lr``; see :mod:`dnaaug.train.lr_schedule`)
+    encoder_ema: decay of an exponential moving average of the encoder's weights, updated after every
+                 encoder step (with warm-up: the effective decay after n steps is
+                 min(decay, (1 + n) / (10 + n)), so a short run averages about its last tenth).
+                 When > 0 the average is the run's encoder: the one exported, validated, and used as
+                 the generator's condition; the optimiser trains a live copy. 0 (default): off.
     """
 
     tokenizer: str = "onehot"
@@ -167,6 +172,7 @@ class TrainConfig:
     lr_schedule: str = "constant"
     lr_warmup: float = 0.05
     weight_decay: float = 1e-4
+    encoder_ema: float = 0.0
     projection_dim: int = 128
     loss: LossConfig = field(default_factory=LossConfig)
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
@@ -189,6 +195,8 @@ class TrainConfig:
             raise ConfigError(f"lr_schedule must be constant or cosine, got {self.lr_schedule!r}")
         if not 0.0 <= self.lr_warmup < 1.0:
             raise ConfigError(f"lr_warmup must be in [0, 1), got {self.lr_warmup}")
+        if not 0.0 <= self.encoder_ema < 1.0:
+            raise ConfigError(f"encoder_ema must be in [0, 1) (0 = off), got {self.encoder_ema}")
         check_positive(self, ("projection_dim", "log_every"))
 
     @property

@@ -16,6 +16,7 @@ uninterrupted one.
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import signal
@@ -101,10 +102,14 @@ class Trainer:
     def _build(self, config: TrainConfig, device: torch.device) -> None:
         """Networks, optimisers, augmenter and generators, in a fixed order (it fixes the weights)."""
         self.encoder, self.tokenizer = build_encoder(config, self.length)
-        self.condition = condition_fn(self.encoder, self.tokenizer)
         head = ProjectionHead(self.encoder.embedding_dim, hidden=2 * config.projection_dim,
                               out=config.projection_dim)
         self.model = ContrastiveModel(self.encoder, head).to(device)
+        # the run's encoder (exported, validated, the generator's condition): the live trunk, or with
+        # ``encoder_ema`` an average of its weights, which the optimiser never touches
+        self.encoder_ema = EMA(self.encoder, decay=config.encoder_ema) if config.encoder_ema > 0 else None
+        self.run_encoder = copy.deepcopy(self.encoder) if self.encoder_ema is not None else self.encoder
+        self.condition = condition_fn(self.run_encoder, self.tokenizer)
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.loss_fn = make_loss(config.loss.name, **self._loss_params())
         spec = config.diffaug.base_augment if config.uses_diffaug else config.augment
@@ -162,22 +167,29 @@ class Trainer:
                                                weight_decay=0.0)
 
     def embed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """h (N, D) of one-hot windows in eval mode (no gradient)."""
-        self.encoder.eval()
+        """h (N, D) of one-hot windows in eval mode (no gradient), by the run's encoder."""
+        self.run_encoder.eval()
         with torch.no_grad(), self.amp:
-            return self.encoder(*encoder_input(self.tokenizer, x, mask)).float()
+            return self.run_encoder(*encoder_input(self.tokenizer, x, mask)).float()
+
+    def _sync_run_encoder(self) -> None:
+        """Load the weight average into the run's encoder (a no-op without ``encoder_ema``)."""
+        if self.encoder_ema is not None:
+            self.encoder_ema.copy_to(self.run_encoder)
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_payload(self) -> dict[str, Any]:
         g = self.generator_model
+        self._sync_run_encoder()
         return {
             "config": self.config.to_dict(),
             "length": self.length,
             "phases": [p.name for p in self.phases],
             "state": dict(self.state),
-            "encoder": self.encoder.state_dict(),
+            "encoder": self.run_encoder.state_dict(),  # what load_encoder and embed read
             "encoder_config": self.encoder.config.to_dict(),
-            "model": self.model.state_dict(),
+            "model": self.model.state_dict(),  # the live trunk and head, for resuming
+            "encoder_ema": None if self.encoder_ema is None else self.encoder_ema.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "generator": None if g is None else g.state_dict(),
             "generator_config": None if g is None else g.config_dict(),
@@ -202,6 +214,9 @@ class Trainer:
         try:
             self.model.load_state_dict(ckpt["model"])
             self.optimizer.load_state_dict(ckpt["optimizer"])
+            if self.encoder_ema is not None:
+                self.encoder_ema.load_state_dict(ckpt["encoder_ema"])
+                self._sync_run_encoder()
             if self.generator_model is not None and ckpt.get("generator") is not None:
                 self.generator_model.load_state_dict(ckpt["generator"])
                 self.ema.load_state_dict(ckpt["ema"])
@@ -389,6 +404,8 @@ class Trainer:
                 loss.backward()
                 self._set_lr(batches_per_epoch)
                 self.optimizer.step()
+                if self.encoder_ema is not None:
+                    self.encoder_ema.update(self.encoder)
             return value
 
         self._epoch_loop(phase, step, batch_size=self.config.batch_size, modules=(self.model,),
@@ -420,6 +437,7 @@ class Trainer:
 
     def _end_contrastive_epoch(self, phase: Phase, epoch: int) -> tuple[dict, bool, str | None]:
         """Validation score, best checkpoint and epoch-checkpoint name at the end of an A-step epoch."""
+        self._sync_run_encoder()
         held = self.data.val if len(self.data.val) else _first(self.data.train, 256)
         scores = view_retrieval(self.embed, held, self.length, self.device) if self.dist.is_main else {}
         score = scores.get("val_retrieval")

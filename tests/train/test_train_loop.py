@@ -66,6 +66,8 @@ def _interrupt_at(monkeypatch, global_step: int):
     ({"augment": "diffaug"}, 1),              # warm-up A-step
     ({"augment": "diffaug"}, 4),              # generator B-step
     ({"augment": "diffaug"}, 6),              # generate phase (restarts the phase) / contrastive round
+    ({"encoder_ema": 0.9}, 5),                # weight average: mid-epoch of a baseline run
+    ({"augment": "diffaug", "encoder_ema": 0.9}, 4),  # ... and in the B-step it conditions
 ])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, monkeypatch, config_kw, stop_step):
     config = tiny_config(**config_kw)
@@ -80,6 +82,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, monkeypatch, con
     full = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")
     cut = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")
     assert same_weights(full["model"], cut["model"])
+    assert same_weights(full["encoder"], cut["encoder"])
     if full.get("generator") is not None:
         assert same_weights(full["generator"], cut["generator"])
         assert np.array_equal(np.load(tmp_path / "full" / "bank.npy"), np.load(tmp_path / "cut" / "bank.npy"))
