@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from tiny import random_records, tiny_config
 
 from dnaaug.encoding import condition_fn
 from dnaaug.errors import ConfigError
@@ -18,7 +19,6 @@ from dnaaug.train.checkpoint import load_checkpoint
 from dnaaug.train.data import TrainData
 from dnaaug.train.run_dir import RunDir
 from dnaaug.train.trainer import Trainer
-from tiny import random_records, tiny_config
 
 
 def _trunk(model_state: dict) -> dict:
