@@ -49,6 +49,10 @@ class EncoderConfig:
     kernel: odd kernel of the block convolutions; block ``b`` uses dilation ``dilation_growth**b``
         (1, 2, 4, 8, ...), so 4 blocks of kernel 9 see 1 + 8 * 15 = 121 positions.
     stem_kernel: odd kernel of the first convolution (motif detectors).
+    stem_rc: the stem's filters come in reverse-complement pairs (one-hot input, even ``width``):
+        channels ``width/2 ..`` are the first half's filters reverse-complemented, so every motif
+        detector also reads the other strand at no cost in parameters (RC parameter sharing,
+        Shrikumar et al. 2017). Off (default): ``width`` free filters.
     downsample: max-pool factor after the stem (1 = none). 2 halves the cost of the blocks and
         doubles their receptive field; positions are pooled mask-aware, so padding still never leaks.
     dropout: dropout inside each block.
@@ -81,6 +85,7 @@ class EncoderConfig:
     kernel: int = 9
     dilation_growth: int = 2
     stem_kernel: int = 15
+    stem_rc: bool = False
     downsample: int = 2
     dropout: float = 0.1
     norm: NormKind = "layer"
@@ -120,6 +125,10 @@ class EncoderConfig:
             raise bad("expand", "must be a positive int or None")
         if not isinstance(self.multiscale, bool):
             raise bad("multiscale", "must be true or false")
+        if not isinstance(self.stem_rc, bool):
+            raise bad("stem_rc", "must be true or false")
+        if self.stem_rc and (self.input != "onehot" or self.width % 2):
+            raise bad("stem_rc", "needs input='onehot' and an even width (filters come in strand pairs)")
         dim = self.embedding_dim
         if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
             raise bad("embedding_dim", "must be a positive int or None")
@@ -284,6 +293,23 @@ class _ResidualBlock(nn.Module):
         return x + self.mix(self.dropout(y, generator))
 
 
+class _RCPairedConv(nn.Module):
+    """One-hot (N, 4, L) -> (N, C, L) convolution whose C filters are C/2 learned ones and their reverse complements.
+
+    With one-hot order A, C, G, T the complement of channel b is 3 - b, so the reverse complement of
+    a filter (C/2, 4, K) is the filter flipped over both its base and its position axes; it has the
+    same bias. Hence conv(rc(x)) equals conv(x) with its two halves swapped and positions reversed.
+    """
+
+    def __init__(self, channels: int, kernel: int):
+        super().__init__()
+        self.conv = nn.Conv1d(4, channels // 2, kernel, padding=kernel // 2)
+
+    def forward(self, x: Tensor) -> Tensor:
+        w, b = self.conv.weight, self.conv.bias
+        return F.conv1d(x, torch.cat([w, w.flip((1, 2))]), torch.cat([b, b]), padding=self.conv.padding)
+
+
 def count_parameters(module: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -316,7 +342,9 @@ class CNNEncoder(nn.Module):
         else:
             self.embed_tokens = None
             in_channels = 4
-        self.stem = nn.Conv1d(in_channels, config.width, config.stem_kernel, padding=config.stem_kernel // 2)
+        self.stem: nn.Module = (_RCPairedConv(config.width, config.stem_kernel) if config.stem_rc else
+                                nn.Conv1d(in_channels, config.width, config.stem_kernel,
+                                          padding=config.stem_kernel // 2))
         self.stem_norm = _make_norm(config, config.width)
         self.blocks = nn.ModuleList(_ResidualBlock(config, d) for d in config.dilations)
         self.final_norm = _make_norm(config, config.width)

@@ -123,7 +123,7 @@ def test_training_mode_padding_invariant_for_layer_norm_with_fixed_dropout(gen):
 
 @pytest.mark.parametrize("kw", [{}, {"input": "kmer", "vocab_size": 20, "kmer_dim": 6}, {"norm": "batch"},
                                 {"expand": 24, "multiscale": True},
-                                {"norm": "group", "groups": 4, "embedding_dim": 8}])
+                                {"norm": "group", "groups": 4, "embedding_dim": 8}, {"stem_rc": True}])
 def test_gradient_reaches_every_parameter(gen, kw):
     encoder = make(**kw).train()
     if kw.get("input") == "kmer":
@@ -194,11 +194,24 @@ def test_bad_kmer_input(x, match):
     ({"norm": "instance"}, "norm"), ({"norm": "group", "width": 12, "groups": 8}, "groups"),
     ({"pool": "sum"}, "pool"), ({"dropout": 1.0}, "dropout"), ({"embedding_dim": 0}, "embedding_dim"),
     ({"downsample": 0}, "downsample"), ({"expand": 0}, "expand"), ({"expand": 2.5}, "expand"),
-    ({"multiscale": "yes"}, "multiscale"),
+    ({"multiscale": "yes"}, "multiscale"), ({"stem_rc": 1}, "stem_rc"), ({"stem_rc": True, "width": 15}, "stem_rc"),
+    ({"stem_rc": True, "input": "kmer", "vocab_size": 20}, "stem_rc"),
 ])
 def test_bad_config(kw, name):
     with pytest.raises(ConfigError, match=name):
         EncoderConfig(**kw)
+
+
+def test_rc_paired_stem_reads_the_other_strand_with_half_the_parameters(gen):
+    paired, free = make(stem_rc=True), make()
+    assert 2 * count_parameters(paired.stem) == count_parameters(free.stem)
+    x = random_onehot(5, 30, gen)
+    out, out_rc = paired.stem(x), paired.stem(x.flip((1, 2)))  # flip both axes = reverse complement
+    half = SMALL["width"] // 2
+    # the second half's filters are the first half's, reverse-complemented, and vice versa
+    torch.testing.assert_close(out_rc[:, half:], out[:, :half].flip(2))
+    torch.testing.assert_close(out_rc[:, :half], out[:, half:].flip(2))
+    assert paired(x).shape == free(x).shape
 
 
 def test_config_round_trip_and_unknown_keys():
