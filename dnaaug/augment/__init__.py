@@ -10,7 +10,7 @@ See :mod:`dnaaug.augment.base` for the protocol (generator, mask, ``p``) and
 
 from . import functional
 from .base import Augmenter, validate_input
-from .baselines import (Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
+from .baselines import (Crop, Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
                         ReverseComplement, Translocation)
 from .compose import Compose, RandomChoice
 from .registry import aliases, available, build, parse, register
@@ -18,6 +18,6 @@ from .registry import aliases, available, build, parse, register
 __all__ = [
     "Augmenter", "validate_input", "functional",
     "Identity", "ReverseComplement", "Translocation", "Insertion", "Deletion", "Inversion",
-    "Mutation", "GaussianNoise", "Mixup", "Compose", "RandomChoice",
+    "Mutation", "GaussianNoise", "Mixup", "Crop", "Compose", "RandomChoice",
     "register", "available", "aliases", "parse", "build",
 ]

@@ -34,7 +34,7 @@ from .base import (Augmenter, apply_to_subset, check_float, check_int, one_hot_b
                    random_bases, real_mask)
 
 __all__ = ["Identity", "ReverseComplement", "Translocation", "Insertion", "Deletion", "Inversion",
-           "Mutation", "GaussianNoise", "Mixup"]
+           "Mutation", "GaussianNoise", "Mixup", "Crop"]
 
 
 def _real_lengths(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -141,6 +141,36 @@ class Inversion(Augmenter):
         inv_lengths = torch.minimum(randint(0, self.max_len, (n,), generator, x.device), lr)
         positions = randint(0, lr - inv_lengths, (n,), generator, x.device)
         return F._invert(x, positions, _neutral(inv_lengths, apply))
+
+
+class Crop(Augmenter):
+    """Keep one contiguous part of each real region and turn the rest into N (all-zero columns).
+
+    The kept length is uniform in [ceil(min * len_i), len_i] and its start uniform among the
+    positions where it fits; kept bases stay where they were, so a centred feature stays centred.
+    This is the random crop of image SSL for fixed-length windows: the two views of an anchor
+    share only part of their bases, so matching them takes features of the shared part (motifs)
+    rather than of the whole window. The output has N columns, so it is not one-hot.
+    """
+
+    name = "crop"
+    preserves_one_hot = False
+
+    def __init__(self, min: float = 0.5, p: float = 1.0):  # noqa: A002 - the spec key users write
+        self.min = check_float(self.name, "min", min, low=0.0, high=1.0, low_open=True)
+        super().__init__(p=p, params={"min": self.min})
+
+    def forward(self, x, *, lengths, generator, apply):
+        n, length = x.shape[0], x.shape[2]
+        lr = _real_lengths(x, lengths)
+        shortest = torch.ceil(lr.to(torch.float64) * self.min).to(torch.int64).clamp(min=min(1, length))
+        keep = randint(torch.minimum(shortest, lr), lr, (n,), generator, x.device)
+        start = randint(torch.zeros_like(lr), lr - keep, (n,), generator, x.device)
+        if apply is not None:  # unselected rows keep everything
+            keep, start = torch.where(apply, keep, lr), torch.where(apply, start, torch.zeros_like(start))
+        cols = torch.arange(length, device=x.device)
+        inside = (cols >= start[:, None]) & (cols < (start + keep)[:, None])
+        return x * inside[:, None, :].to(x.dtype)
 
 
 def bernoulli_columns(lengths: Tensor, rate: float, generator: torch.Generator,

@@ -35,7 +35,7 @@ from typing import Any
 from dnaaug.errors import ConfigError
 
 from .base import Augmenter
-from .baselines import (Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
+from .baselines import (Crop, Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
                         ReverseComplement, Translocation)
 from .compose import Compose, RandomChoice
 
@@ -259,3 +259,4 @@ register("inversion", Inversion)
 register("mutation", Mutation)
 register("noise", GaussianNoise, aliases=("gaussian_noise",))
 register("mixup", Mixup)
+register("crop", Crop)

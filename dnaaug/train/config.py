@@ -16,6 +16,7 @@ from typing import Any
 from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, SamplingConfig, check_sampling
 from dnaaug.errors import ConfigError
+from dnaaug.losses.kmer_target import MAX_K as KMER_TARGET_MAX_K
 from dnaaug.models.encoder import EncoderConfig
 from dnaaug.train.dataclass_io import check_numbers, check_positive, from_dict, merge, to_dict
 
@@ -161,6 +162,11 @@ class TrainConfig:
                  min(decay, (1 + n) / (10 + n)), so a short run averages about its last tenth).
                  When > 0 the average is the run's encoder: the one exported, validated, and used as
                  the generator's condition; the optimiser trains a live copy. 0 (default): off.
+    kmer_loss:   weight of the k-mer target loss added to every A-step (0 = off): each view's h
+                 regresses the anchor's standardised canonical k-mer spectrum, k = 1 .. ``kmer_loss_k``,
+                 through a linear head (:mod:`dnaaug.losses.kmer_target`), so composition stays
+                 readable in h next to what the contrastive loss learns.
+    kmer_loss_k: largest k of that loss (1..8).
     """
 
     tokenizer: str = "onehot"
@@ -173,6 +179,8 @@ class TrainConfig:
     lr_warmup: float = 0.05
     weight_decay: float = 1e-4
     encoder_ema: float = 0.0
+    kmer_loss: float = 0.0
+    kmer_loss_k: int = 6
     projection_dim: int = 128
     loss: LossConfig = field(default_factory=LossConfig)
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
@@ -197,6 +205,10 @@ class TrainConfig:
             raise ConfigError(f"lr_warmup must be in [0, 1), got {self.lr_warmup}")
         if not 0.0 <= self.encoder_ema < 1.0:
             raise ConfigError(f"encoder_ema must be in [0, 1) (0 = off), got {self.encoder_ema}")
+        if self.kmer_loss < 0:
+            raise ConfigError(f"kmer_loss must be >= 0 (0 = off), got {self.kmer_loss}")
+        if not 1 <= self.kmer_loss_k <= KMER_TARGET_MAX_K:
+            raise ConfigError(f"kmer_loss_k must be in 1..{KMER_TARGET_MAX_K}, got {self.kmer_loss_k}")
         check_positive(self, ("projection_dim", "log_every"))
 
     @property

@@ -41,6 +41,7 @@ from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.encoding import build_encoder, condition_fn, encoder_input
 from dnaaug.errors import CheckpointError, ConfigError, NumericalError
 from dnaaug.losses import make_loss
+from dnaaug.losses.kmer_target import KmerTargetHead
 from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
@@ -63,16 +64,25 @@ class Interrupted(Exception):
 
 
 class _TwoViews(nn.Module):
-    """Both views in one forward, so DistributedDataParallel sees one forward per backward."""
+    """Both views in one forward, so DistributedDataParallel sees one forward per backward.
 
-    def __init__(self, model: ContrastiveModel):
+    With a k-mer target head, ``targets`` (N, F) are the anchors' standardised k-mer spectra, which
+    the head predicts from h1 and from h2; its loss (mean over the two views) is the fifth output
+    (None without a head), computed inside the forward so that DDP syncs the head too.
+    """
+
+    def __init__(self, model: ContrastiveModel, kmer_head: KmerTargetHead | None = None):
         super().__init__()
         self.model = model
+        self.kmer_head = kmer_head
 
-    def forward(self, x1, m1, x2, m2):
+    def forward(self, x1, m1, x2, m2, targets=None):
         h1, z1 = self.model(x1, m1)
         h2, z2 = self.model(x2, m2)
-        return h1, z1, h2, z2
+        aux = None
+        if self.kmer_head is not None and targets is not None:
+            aux = 0.5 * (self.kmer_head(h1, targets) + self.kmer_head(h2, targets))
+        return h1, z1, h2, z2, aux
 
 
 class Trainer:
@@ -124,7 +134,6 @@ class Trainer:
             self.augment_gen = self.augment
         self.data_gen = torch.Generator().manual_seed(config.seed + 1 + 7919 * self.dist.rank)
         self.aug_gen = torch.Generator().manual_seed(config.seed + 2 + 7919 * self.dist.rank)
-        self.two_views = self._wrap(self._compiled(_TwoViews(self.model)))
         self.state: dict[str, Any] = {"phase_index": 0, "epoch": 0, "step": 0, "global_step": 0,
                                       "best_score": None, "bank_round": 0}
         self.generator_model = self.ema = self.gen_optimizer = None
@@ -132,6 +141,15 @@ class Trainer:
         if config.uses_diffaug:
             self._build_generator()
             self.generator_loss = self._wrap(self._compiled(GeneratorLoss(self.generator_model)))
+        # built last, so that turning it on leaves every other network's initial weights unchanged
+        self.kmer_head: KmerTargetHead | None = None
+        self.kmer_loss_value = float("nan")
+        if config.kmer_loss > 0:
+            self.kmer_head = KmerTargetHead(self.encoder.embedding_dim, config.kmer_loss_k).to(device)
+            # the targets' standardisation: one pass over the training windows (saved with the head)
+            self.kmer_head.fit((x, m) for _, x, m in onehot_batches(self.data.train, self.length, 512))
+            self.optimizer.add_param_group({"params": list(self.kmer_head.parameters())})
+        self.two_views = self._wrap(self._compiled(_TwoViews(self.model, self.kmer_head)))
 
     def _wrap(self, module: nn.Module) -> nn.Module:
         """DistributedDataParallel around ``module`` when running under torchrun."""
@@ -191,6 +209,7 @@ class Trainer:
             "model": self.model.state_dict(),  # the live trunk and head, for resuming
             "encoder_ema": None if self.encoder_ema is None else self.encoder_ema.state_dict(),
             "optimizer": self.optimizer.state_dict(),
+            "kmer_head": None if self.kmer_head is None else self.kmer_head.state_dict(),
             "generator": None if g is None else g.state_dict(),
             "generator_config": None if g is None else g.config_dict(),
             "ema": None if self.ema is None else self.ema.state_dict(),
@@ -214,6 +233,8 @@ class Trainer:
         try:
             self.model.load_state_dict(ckpt["model"])
             self.optimizer.load_state_dict(ckpt["optimizer"])
+            if self.kmer_head is not None:
+                self.kmer_head.load_state_dict(ckpt["kmer_head"])
             if self.encoder_ema is not None:
                 self.encoder_ema.load_state_dict(ckpt["encoder_ema"])
                 self._sync_run_encoder()
@@ -314,6 +335,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ the epoch loop
     def _views(self, idx: np.ndarray, phase: Phase) -> tuple[torch.Tensor, ...]:
+        """(view 1, its mask, view 2, its mask, the anchor windows, their mask) for a batch."""
         codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
         if self.device.type == "cuda":  # pinned host memory makes the copies asynchronous
             codes, mask = codes.pin_memory(), mask.pin_memory()
@@ -335,7 +357,7 @@ class Trainer:
                 use_d = use.to(self.device)
                 v2 = torch.where(use_d[:, None, None], gen_x, v2)
                 m2 = torch.where(use_d[:, None], gen_mask, mask)
-        return v1, mask, v2, m2
+        return v1, mask, v2, m2, x, mask
 
     def _epoch_loop(self, phase: Phase, step: Callable[[Any], int], *, batch_size: int = 0,
                     modules: tuple[nn.Module, ...] = (), extra: Callable[[], dict] | None = None,
@@ -393,11 +415,15 @@ class Trainer:
         batches_per_epoch = len(self.data.epoch_batches(self.config.batch_size, 0))
 
         def step(idx: np.ndarray) -> float:
-            v1, m1, v2, m2 = self._views(idx, phase)
+            v1, m1, v2, m2, anchors, mask = self._views(idx, phase)
+            targets = self.kmer_head.targets(anchors, mask) if self.kmer_head is not None else None
             with self.amp:
-                h1, z1, h2, z2 = self.two_views(*encoder_input(self.tokenizer, v1, m1),
-                                                *encoder_input(self.tokenizer, v2, m2))
+                h1, z1, h2, z2, aux = self.two_views(*encoder_input(self.tokenizer, v1, m1),
+                                                     *encoder_input(self.tokenizer, v2, m2), targets)
                 loss = self._contrastive_loss(h1, z1, h2, z2)
+                if aux is not None:
+                    self.kmer_loss_value = float(aux.detach())
+                    loss = loss + self.config.kmer_loss * aux
             value = float(loss.detach())
             if math.isfinite(value):
                 self.optimizer.zero_grad(set_to_none=True)
@@ -409,8 +435,15 @@ class Trainer:
             return value
 
         self._epoch_loop(phase, step, batch_size=self.config.batch_size, modules=(self.model,),
-                         extra=lambda: {"lr": self.optimizer.param_groups[0]["lr"]},
+                         extra=self._step_fields,
                          end_epoch=lambda epoch: self._end_contrastive_epoch(phase, epoch))
+
+    def _step_fields(self) -> dict[str, float]:
+        """Extra fields of an A-step's "step" log line: the learning rate, and the k-mer target loss when on."""
+        fields = {"lr": self.optimizer.param_groups[0]["lr"]}
+        if self.kmer_head is not None:
+            fields["kmer_loss"] = round(self.kmer_loss_value, 5)
+        return fields
 
     def _set_lr(self, batches_per_epoch: int) -> None:
         """Set the encoder's learning rate for the coming step from the schedule (stateless)."""

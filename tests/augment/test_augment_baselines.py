@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dnaaug.augment import (Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
+from dnaaug.augment import (Crop, Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
                             ReverseComplement, Translocation, functional)
 from dnaaug.augment.baselines import bernoulli_columns
 from dnaaug.errors import ConfigError, InputError
@@ -96,7 +96,7 @@ def test_reverse_complement_p():
 
 @pytest.mark.parametrize("aug", [Translocation(p=0.3), Insertion(p=0.3), Deletion(p=0.3), Inversion(p=0.3),
                                  Mutation(rate=0.3, p=0.3), GaussianNoise(p=0.3), Mixup(p=0.3),
-                                 ReverseComplement(p=0.3)])
+                                 ReverseComplement(p=0.3), Crop(p=0.3)])
 def test_probability_p(aug):
     x, _, _ = random_batch(400, 64, 15, False)
     out = aug(x, generator=gen(4))
@@ -104,6 +104,34 @@ def test_probability_p(aug):
     assert 0.6 < unchanged < 0.8, unchanged  # about 1 - p (a few edits are no-ops)
     zero = type(aug)(**{**aug.params, "p": 0.0})
     assert torch.equal(zero(x, generator=gen(4)), x)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_crop_keeps_one_part_in_place_and_ns_the_rest(masked):
+    x, lengths, _ = random_batch(400, 101, 21, masked)
+    x = torch.nn.functional.one_hot(x.argmax(1), 4).float().transpose(1, 2)  # plain ACGT
+    mask = torch.arange(101) < lengths[:, None] if masked else None
+    x = x * mask[:, None, :] if masked else x
+    out = Crop(min=0.6)(x, generator=gen(9), mask=mask)
+    kept = out.sum(1) == 1                                       # (N, L) columns that still hold a base
+    for i in range(400):
+        n = int(lengths[i])
+        cols = kept[i].nonzero().squeeze(1)
+        assert len(cols) >= -(-6 * n // 10) and len(cols) <= n   # at least ceil(0.6 * len_i) bases kept
+        if len(cols):
+            assert int(cols[-1] - cols[0]) + 1 == len(cols)        # one contiguous part ...
+            assert torch.equal(out[i][:, cols], x[i][:, cols])     # ... in its place
+    assert bool((out.transpose(1, 2)[~kept] == 0).all())            # everything else is N (or padding)
+    starts = torch.stack([r.nonzero()[0, 0] if r.any() else torch.tensor(0) for r in kept[lengths == 101]])
+    assert int(starts.max()) > 30                                 # the kept part is not always the left end
+    assert torch.equal(Crop(min=1.0)(x, generator=gen(9), mask=mask), x)
+
+
+def test_crop_min_is_checked():
+    with pytest.raises(ConfigError, match="min"):
+        Crop(min=0.0)
+    with pytest.raises(ConfigError, match="min"):
+        Crop(min=1.5)
 
 
 def test_mutation_rate_and_bases():

@@ -21,7 +21,7 @@ def clean_registry(monkeypatch):
 def test_available_and_aliases():
     names = available()
     expected = ["none", "rc", "translocation", "insertion", "deletion", "inversion", "mutation", "noise",
-                "mixup"]
+                "mixup", "crop"]
     assert set(expected) <= set(names)
     assert aliases()["reverse_complement"] == "rc" and aliases()["shift"] == "translocation"
     assert names == sorted(names)

@@ -68,6 +68,8 @@ def _interrupt_at(monkeypatch, global_step: int):
     ({"augment": "diffaug"}, 6),              # generate phase (restarts the phase) / contrastive round
     ({"encoder_ema": 0.9}, 5),                # weight average: mid-epoch of a baseline run
     ({"augment": "diffaug", "encoder_ema": 0.9}, 4),  # ... and in the B-step it conditions
+    ({"kmer_loss": 0.05}, 5),                 # k-mer bag head: its weights and Adam state resume too
+    ({"augment": "diffaug", "kmer_loss": 0.05}, 6),   # ... in a contrastive round of DiffAug
 ])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, monkeypatch, config_kw, stop_step):
     config = tiny_config(**config_kw)
@@ -83,6 +85,8 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, monkeypatch, con
     cut = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")
     assert same_weights(full["model"], cut["model"])
     assert same_weights(full["encoder"], cut["encoder"])
+    if full.get("kmer_head") is not None:
+        assert same_weights(full["kmer_head"], cut["kmer_head"])
     if full.get("generator") is not None:
         assert same_weights(full["generator"], cut["generator"])
         assert np.array_equal(np.load(tmp_path / "full" / "bank.npy"), np.load(tmp_path / "cut" / "bank.npy"))
