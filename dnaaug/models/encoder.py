@@ -5,6 +5,8 @@ Shape of the computation (``N`` sequences, window ``L``)::
     one-hot x (N, 4, L)  --------------------------------\\
     k-mer ids (N, L') -> Embedding(padding_idx=0) -> (N, kmer_dim, L')
         -> stem conv (stem_kernel) -> norm -> GELU   [-> max-pool by `downsample`]
+           [stem_width: the stem has stem_width channels, pooled (mean, max) into h, and a 1x1
+            conv after the max-pool maps them to `width` for the blocks]
         -> depth x residual block: norm -> GELU -> dilated conv (kernel, dilation g**b)
                                    -> GELU -> channel dropout -> 1x1 conv, added to the input
         -> norm -> GELU  [-> 1x1 conv to `expand` channels -> GELU]
@@ -72,9 +74,15 @@ class EncoderConfig:
         more of them, which a linear probe on frozen ``h`` can read. None: no expansion.
     multiscale: also pool the stem output and every block's output and concatenate them into h,
         so short-motif composition (the stem) survives next to the deep features.
+    stem_width: if set, the stem has this many filters (a wide bank of motif detectors, cheap
+        because it reads 4 channels), their masked mean and max over the window are part of h (placed
+        first), and a 1x1 convolution after the max-pool maps them to ``width`` for the blocks. A
+        linear probe then reads motif presence and composition straight from the detectors, as it
+        reads a k-mer count, while the blocks learn their context. None (default): the stem has
+        ``width`` filters and only the final map is pooled.
     embedding_dim: if set, a final linear layer maps the pooled features to this width; if None,
         D = (expand or width) * (2 for meanmax else 1), plus width * (depth + 1) * (2 or 1) for
-        multiscale.
+        multiscale, plus stem_width * (2 or 1) with a wide stem.
     """
 
     input: Literal["onehot", "kmer"] = "onehot"
@@ -93,6 +101,7 @@ class EncoderConfig:
     pool: PoolKind = "meanmax"
     expand: int | None = None
     multiscale: bool = False
+    stem_width: int | None = None
     embedding_dim: int | None = None
 
     def __post_init__(self) -> None:
@@ -123,12 +132,15 @@ class EncoderConfig:
         if self.expand is not None and (not isinstance(self.expand, int) or isinstance(self.expand, bool)
                                         or self.expand < 1):
             raise bad("expand", "must be a positive int or None")
+        if self.stem_width is not None and (not isinstance(self.stem_width, int) or isinstance(self.stem_width, bool)
+                                            or self.stem_width < 1):
+            raise bad("stem_width", "must be a positive int or None")
         if not isinstance(self.multiscale, bool):
             raise bad("multiscale", "must be true or false")
         if not isinstance(self.stem_rc, bool):
             raise bad("stem_rc", "must be true or false")
-        if self.stem_rc and (self.input != "onehot" or self.width % 2):
-            raise bad("stem_rc", "needs input='onehot' and an even width (filters come in strand pairs)")
+        if self.stem_rc and (self.input != "onehot" or self.stem_channels % 2):
+            raise bad("stem_rc", "needs input='onehot' and an even stem width (filters come in strand pairs)")
         dim = self.embedding_dim
         if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool) or dim < 1):
             raise bad("embedding_dim", "must be a positive int or None")
@@ -139,12 +151,19 @@ class EncoderConfig:
         return tuple(self.dilation_growth ** b for b in range(self.depth))
 
     @property
+    def stem_channels(self) -> int:
+        """Filters of the stem convolution: ``stem_width``, or ``width`` without a wide stem."""
+        return self.stem_width if self.stem_width is not None else self.width
+
+    @property
     def pooled_dim(self) -> int:
         """Width of the pooled features (h before the optional ``embedding_dim`` projection)."""
         per = 2 if self.pool == "meanmax" else 1
         dim = (self.expand or self.width) * per
         if self.multiscale:
             dim += self.width * (self.depth + 1) * per
+        if self.stem_width is not None:
+            dim += self.stem_width * per
         return dim
 
     @property
@@ -342,10 +361,12 @@ class CNNEncoder(nn.Module):
         else:
             self.embed_tokens = None
             in_channels = 4
-        self.stem: nn.Module = (_RCPairedConv(config.width, config.stem_kernel) if config.stem_rc else
-                                nn.Conv1d(in_channels, config.width, config.stem_kernel,
-                                          padding=config.stem_kernel // 2))
-        self.stem_norm = _make_norm(config, config.width)
+        stem = config.stem_channels
+        self.stem: nn.Module = (_RCPairedConv(stem, config.stem_kernel) if config.stem_rc else
+                                nn.Conv1d(in_channels, stem, config.stem_kernel, padding=config.stem_kernel // 2))
+        self.stem_norm = _make_norm(config, stem)
+        self.stem_mix: nn.Conv1d | None = (
+            nn.Conv1d(stem, config.width, 1) if config.stem_width is not None else None)
         self.blocks = nn.ModuleList(_ResidualBlock(config, d) for d in config.dilations)
         self.final_norm = _make_norm(config, config.width)
         self.expand: nn.Conv1d | None = (
@@ -419,12 +440,16 @@ class CNNEncoder(nn.Module):
         if padded:
             x = x * mask[:, None, :].to(x.dtype)
         x = F.gelu(self.stem_norm(self.stem(x), mask))
+        # the wide stem's detectors, pooled over the full-resolution window (first in h)
+        motifs = _masked_pool(x, mask, self.config.pool) if self.stem_mix is not None else None
         if self.config.downsample > 1:
             if padded:
                 x, mask = _masked_maxpool(x, mask, self.config.downsample)
             else:
                 x = F.max_pool1d(x, self.config.downsample, self.config.downsample, ceil_mode=True)
                 mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
+        if self.stem_mix is not None:  # after the max-pool: half the positions for the 1x1
+            x = self.stem_mix(x)
         mask_f = mask[:, None, :].to(x.dtype) if padded else None
         stages = [x] if self.config.multiscale else []
         for block in self.blocks:
@@ -437,6 +462,8 @@ class CNNEncoder(nn.Module):
         h = _masked_pool(x, mask, self.config.pool)
         if stages:
             h = torch.cat([_masked_pool(s, mask, self.config.pool) for s in stages] + [h], dim=1)
+        if motifs is not None:
+            h = torch.cat([motifs, h], dim=1)
         if self.project is not None:
             h = self.project(h)
         if regions:

@@ -52,7 +52,9 @@ def test_default_config_shape_and_parameter_count(gen):
                                     ({"embedding_dim": 24}, 24), ({"downsample": 3}, 32),
                                     ({"expand": 40}, 80), ({"expand": 40, "pool": "max"}, 40),
                                     ({"multiscale": True}, 32 + 16 * 4 * 2),
-                                    ({"multiscale": True, "expand": 40, "embedding_dim": 24}, 24)])
+                                    ({"multiscale": True, "expand": 40, "embedding_dim": 24}, 24),
+                                    ({"stem_width": 48}, 48 * 2 + 32), ({"stem_width": 48, "pool": "max"}, 48 + 16),
+                                    ({"stem_width": 48, "multiscale": True}, 96 + 32 + 16 * 4 * 2)])
 def test_onehot_shapes(gen, kw, dim):
     encoder = make(**kw)
     assert encoder.embedding_dim == dim
@@ -78,7 +80,7 @@ def test_kmer_shapes_and_default_mask(gen):
 
 @pytest.mark.parametrize("norm", ["layer", "group", "batch"])
 @pytest.mark.parametrize("downsample", [1, 2, 3])
-@pytest.mark.parametrize("wide", [{}, {"expand": 24, "multiscale": True}])
+@pytest.mark.parametrize("wide", [{}, {"expand": 24, "multiscale": True}, {"stem_width": 40}])
 def test_appending_padding_does_not_change_h(gen, norm, downsample, wide):
     encoder = make(norm=norm, groups=4, downsample=downsample, **wide)
     encoder.train()
@@ -123,7 +125,8 @@ def test_training_mode_padding_invariant_for_layer_norm_with_fixed_dropout(gen):
 
 @pytest.mark.parametrize("kw", [{}, {"input": "kmer", "vocab_size": 20, "kmer_dim": 6}, {"norm": "batch"},
                                 {"expand": 24, "multiscale": True},
-                                {"norm": "group", "groups": 4, "embedding_dim": 8}, {"stem_rc": True}])
+                                {"norm": "group", "groups": 4, "embedding_dim": 8}, {"stem_rc": True},
+                                {"stem_width": 40}, {"stem_width": 40, "stem_rc": True, "multiscale": True}])
 def test_gradient_reaches_every_parameter(gen, kw):
     encoder = make(**kw).train()
     if kw.get("input") == "kmer":
@@ -196,6 +199,8 @@ def test_bad_kmer_input(x, match):
     ({"downsample": 0}, "downsample"), ({"expand": 0}, "expand"), ({"expand": 2.5}, "expand"),
     ({"multiscale": "yes"}, "multiscale"), ({"stem_rc": 1}, "stem_rc"), ({"stem_rc": True, "width": 15}, "stem_rc"),
     ({"stem_rc": True, "input": "kmer", "vocab_size": 20}, "stem_rc"),
+    ({"stem_width": 0}, "stem_width"), ({"stem_width": 8.5}, "stem_width"),
+    ({"stem_rc": True, "stem_width": 15}, "stem_rc"),
 ])
 def test_bad_config(kw, name):
     with pytest.raises(ConfigError, match=name):
@@ -212,6 +217,17 @@ def test_rc_paired_stem_reads_the_other_strand_with_half_the_parameters(gen):
     torch.testing.assert_close(out_rc[:, half:], out[:, :half].flip(2))
     torch.testing.assert_close(out_rc[:, :half], out[:, half:].flip(2))
     assert paired(x).shape == free(x).shape
+
+
+def test_wide_stem_detectors_come_first_in_h_and_feed_the_blocks_through_a_1x1(gen):
+    encoder = make(stem_width=40).eval()
+    assert encoder.stem.out_channels == 40 and encoder.stem_mix.in_channels == 40
+    assert encoder.stem_mix.out_channels == SMALL["width"]
+    x = random_onehot(3, 30, gen)
+    motifs = F.gelu(encoder.stem_norm(encoder.stem(x), torch.ones(3, 30, dtype=torch.bool)))
+    h = encoder(x)
+    torch.testing.assert_close(h[:, :40], motifs.mean(2))
+    torch.testing.assert_close(h[:, 40:80], motifs.amax(2))
 
 
 def test_config_round_trip_and_unknown_keys():
