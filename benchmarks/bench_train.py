@@ -47,6 +47,30 @@ def counted_flops(fn) -> int:
     return int(counter.get_total_flops())
 
 
+def make_encoder_step(config: TrainConfig, x: torch.Tensor, mask: torch.Tensor, gen: torch.Generator):
+    """One contrastive step of ``config``'s encoder on the batch ``x`` (B, 4, L) on x's device:
+    two augmented views, soft loss, AdamW. Returns (step function, encoder)."""
+    device = x.device
+    encoder, _ = build_encoder(config, x.shape[2])
+    model = ContrastiveModel(encoder, ProjectionHead(encoder.embedding_dim, 2 * config.projection_dim,
+                                                     config.projection_dim)).to(device)
+    loss_fn, aug = make_loss("soft"), parse(config.augment)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+    def encoder_step():
+        v1, v2 = aug(x, generator=gen, mask=mask), aug(x, generator=gen, mask=mask)
+        h1, z1 = model(v1, mask)
+        h2, z2 = model(v2, mask)
+        loss = loss_fn(z1, z2, h1=h1, h2=h2)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    return encoder_step, encoder
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--preset", default="cpu-small")
@@ -66,23 +90,7 @@ def main() -> None:
         x = torch.nn.functional.one_hot(torch.randint(0, 4, (args.batch, length), generator=gen), 4)
         x = x.float().permute(0, 2, 1).contiguous().to(device)
         mask = torch.ones(args.batch, length, dtype=torch.bool, device=device)
-        encoder, _ = build_encoder(config, length)
-        model = ContrastiveModel(encoder, ProjectionHead(encoder.embedding_dim, 2 * config.projection_dim,
-                                                         config.projection_dim)).to(device)
-        loss_fn = make_loss("soft")
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-        aug = parse(config.augment)
-
-        def encoder_step():
-            v1, v2 = aug(x, generator=gen, mask=mask), aug(x, generator=gen, mask=mask)
-            h1, z1 = model(v1, mask)
-            h2, z2 = model(v2, mask)
-            loss = loss_fn(z1, z2, h1=h1, h2=h2)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            if device.type == "cuda":
-                torch.cuda.synchronize()
+        encoder_step, encoder = make_encoder_step(config, x, mask, gen)
 
         g_model = ConditionalGenerator.build(encoder.embedding_dim,
                                              DenoiserConfig(channels=d.denoiser_channels, depth=d.denoiser_depth),
