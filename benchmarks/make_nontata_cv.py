@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dnaaug.atomic import atomic_write_text
+
 SRC = Path("../shared/data/genomic_benchmarks_test_only/human_nontata_promoters/test.tsv")
 
 
@@ -26,15 +28,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--train-share", type=float, default=0.7)
     args = ap.parse_args(argv)
-    if not args.src.exists():
-        print(f"make_nontata_cv: {args.src} not found (../shared/data absent?); nothing made", file=sys.stderr)
-        return 0
-    table = pd.read_csv(args.src, sep="\t").rename(columns={"seq": "sequence"})[["sequence", "label"]]
+    if not args.src.is_file():
+        print(f"make_nontata_cv: {args.src}: file not found (is ../shared/data there?)", file=sys.stderr)
+        return 2
+    table = pd.read_csv(args.src, sep="\t").rename(columns={"seq": "sequence"})
+    missing = {"sequence", "label"} - set(table.columns)
+    if missing:
+        print(f"make_nontata_cv: {args.src}: no column {', '.join(sorted(missing))} in the header", file=sys.stderr)
+        return 2
+    table = table[["sequence", "label"]]
     order = np.random.default_rng(args.seed).permutation(len(table))
     cut = int(args.train_share * len(table))
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.iloc[np.sort(order[:cut])].to_csv(args.out / "train.csv", index=False)
-    table.iloc[np.sort(order[cut:])].to_csv(args.out / "test.csv", index=False)
+    # written to a temporary file and renamed: a cut run leaves no half table behind
+    atomic_write_text(args.out / "train.csv", table.iloc[np.sort(order[:cut])].to_csv(index=False))
+    atomic_write_text(args.out / "test.csv", table.iloc[np.sort(order[cut:])].to_csv(index=False))
     print(f"make_nontata_cv: {cut} train / {len(table) - cut} test sequences in {args.out}", file=sys.stderr)
     return 0
 
