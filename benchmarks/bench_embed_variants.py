@@ -73,6 +73,8 @@ def embed_variants(model, sequences: list[str], batch_size: int = 256) -> dict[s
 
     seen: dict = {}
     enc = model.encoder
+    # the hooks read the stem's modules, which only the channel-major stem calls (same function)
+    position_major, enc._position_major_stem = enc._position_major_stem, False
     hooks = [enc.final_norm.register_forward_hook(
         lambda mod, inputs, out: seen.update(f=F.gelu(out), mask=inputs[1]))]
     # the stem's output as the trunk sees it (GELU after its norm), with the input mask
@@ -108,6 +110,7 @@ def embed_variants(model, sequences: list[str], batch_size: int = 256) -> dict[s
     finally:
         for hook in hooks:
             hook.remove()
+        enc._position_major_stem = position_major
     return {name: np.concatenate(v) for name, v in parts.items()}
 
 

@@ -1,7 +1,9 @@
 """Cost of encoder variants: one contrastive encoder step (two views, soft loss, AdamW) of the
 preset's encoder against the same step with a config change (``encoder.stem_width`` by default),
 timed in the same process, interleaved round by round so that machine load hits every variant
-alike. Figures are ratios to the preset's encoder, not absolute speeds.
+alike. Figures are ratios to the preset's encoder, not absolute speeds. Each variant is also timed
+with the stem forced onto the channel-major (N, C, L) path, the implementation the position-major
+stem replaced, so the table shows what that change saves.
 
     python benchmarks/bench_encoder_cost.py [--preset cpu-small] [--stem-widths 512,1024] \\
         [--length 101] [--batch 128] [--rounds 5]
@@ -28,6 +30,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (median taken)")
     ap.add_argument("--steps", type=int, default=3, help="encoder steps per variant and round")
+    ap.add_argument("--no-channel-major", dest="channel_major", action="store_false",
+                    help="skip the rows timing the old channel-major stem")
     args = ap.parse_args()
     base = TrainConfig().updated(preset(args.preset))
     variants = {"preset": base}
@@ -37,7 +41,13 @@ def main() -> None:
     x = torch.nn.functional.one_hot(torch.randint(0, 4, (args.batch, args.length), generator=gen), 4)
     x = x.float().permute(0, 2, 1).contiguous()
     mask = torch.ones(args.batch, args.length, dtype=torch.bool)
-    steps = {name: make_encoder_step(cfg, x, mask, gen) for name, cfg in variants.items()}
+    steps = {}
+    for name, cfg in variants.items():
+        steps[name] = make_encoder_step(cfg, x, mask, gen)
+        if args.channel_major and steps[name][1]._position_major_stem:
+            step, encoder = make_encoder_step(cfg, x, mask, gen)
+            encoder._position_major_stem = False  # the same weights' function on the old (N, C, L) path
+            steps[f"{name}, channel-major stem"] = (step, encoder)
     times: dict[str, list[float]] = {name: [] for name in steps}
     for step, _ in steps.values():  # warm-up
         step()

@@ -317,3 +317,38 @@ def test_a_few_steps_on_two_clusters_lower_the_loss(loss_name):
     after = evaluate()
     print(loss_name, before, after)
     assert after < 0.9 * before
+
+
+@pytest.mark.parametrize("downsample", [1, 2, 3])
+@pytest.mark.parametrize("kw", [{}, {"stem_width": 40}, {"stem_width": 40, "pool": "max"},
+                                {"stem_width": 40, "pool": "mean", "multiscale": True}])
+@pytest.mark.parametrize("pad", [0, 7])
+def test_position_major_stem_is_the_channel_major_stem(gen, downsample, kw, pad):
+    """The fast (N, L, C) stem computes the same h and the same gradients as the (N, C, L) one,
+    with and without padding, for odd lengths and every pooling; real-valued input has no ties."""
+    fast = make(downsample=downsample, **kw)
+    slow = make(downsample=downsample, **kw)
+    slow._position_major_stem = False
+    assert fast._position_major_stem
+    x = torch.randn(4, 4, 31, generator=gen)
+    mask = torch.ones(4, 31, dtype=torch.bool)
+    if pad:
+        mask[1, -pad:] = False
+        mask[3, :] = False  # a row with no real position at all
+    for encoder in (fast, slow):
+        encoder.train()
+    h_fast = fast(x, mask, generator=torch.Generator().manual_seed(1))
+    h_slow = slow(x, mask, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(h_fast, h_slow, rtol=1e-5, atol=1e-5)
+    (h_fast * torch.arange(h_fast.shape[1])).sum().backward()
+    (h_slow * torch.arange(h_slow.shape[1])).sum().backward()
+    for (name, p_fast), p_slow in zip(fast.named_parameters(), slow.parameters()):
+        scale = float(p_slow.grad.abs().max())  # float rounding differs: compare at the gradient's scale
+        torch.testing.assert_close(p_fast.grad, p_slow.grad, rtol=1e-4, atol=1e-5 * scale, msg=name)
+
+
+def test_stems_that_are_not_position_major(gen):
+    """k-mer input, strand-paired filters and batch or group norm keep the channel-major stem."""
+    for kw in ({"input": "kmer", "vocab_size": 20, "kmer_dim": 6}, {"stem_rc": True}, {"norm": "batch"},
+               {"norm": "group"}):
+        assert not make(**kw)._position_major_stem
