@@ -465,7 +465,6 @@ class CNNEncoder(nn.Module):
             h = torch.cat([h, _region_means(x, mask, regions)], dim=1)
         return h
 
-
     def _stem_channel_major(self, x: Tensor, mask: Tensor, padded: bool) -> tuple[Tensor, Tensor, Tensor | None]:
         """Stem on (N, C_in, L): conv -> norm -> GELU [-> wide-stem pooling] [-> max-pool] [-> 1x1].
 
@@ -503,50 +502,36 @@ class CNNEncoder(nn.Module):
         y = torch.addmm(stem.bias, windows, filters.t()).view(n, length, stem.out_channels)
         norm = self.stem_norm
         y = F.gelu(F.layer_norm(y, (y.shape[2],), norm.weight, norm.bias, norm.eps))  # (N, L, C)
-        real = mask if padded else None
-        mean = None
-        if self.stem_mix is not None and cfg.pool in ("mean", "meanmax"):
-            mean = y.mean(1) if real is None else _masked_mean_lc(y, real)
+        wide = self.stem_mix is not None
+        # the wide stem's detectors, pooled into h: the mean over the full-resolution window, and
+        # (below) the max over the max-pooled map, which is the same max read at 1/downsample the positions
+        mean = _masked_pool(y, mask, "mean", dim=1) if wide and cfg.pool in ("mean", "meanmax") else None
         if cfg.downsample > 1:
-            y, real = _maxpool_lc(y, real, cfg.downsample)
+            y, mask = _maxpool_lc(y, mask, cfg.downsample, padded)
         motifs = None
-        if self.stem_mix is not None:
-            # the max over a max-pooled map is the max over the window: read it at half the positions
+        if wide:
             parts = [mean] if mean is not None else []
             if cfg.pool in ("max", "meanmax"):
-                parts.append(y.amax(1) if real is None else _masked_max_lc(y, real))
+                parts.append(_masked_pool(y, mask, "max", dim=1))
             motifs = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
             y = F.linear(y, self.stem_mix.weight[:, :, 0], self.stem_mix.bias)
-        out_mask = real if real is not None else torch.ones(n, y.shape[1], dtype=torch.bool, device=y.device)
-        return y.transpose(1, 2).contiguous(), out_mask, motifs
+        return y.transpose(1, 2).contiguous(), mask, motifs
 
 
-def _masked_mean_lc(y: Tensor, mask: Tensor) -> Tensor:
-    """Mean of (N, L, C) over real positions (mask (N, L)) -> (N, C); 0 for a row with none."""
-    m = mask[:, :, None].to(y.dtype)
-    return (y * m).sum(1) / m.sum(1).clamp_min(1)
-
-
-def _masked_max_lc(y: Tensor, mask: Tensor) -> Tensor:
-    """Max of (N, L, C) over real positions (mask (N, L)) -> (N, C); 0 for a row with none."""
-    mx = y.masked_fill(~mask[:, :, None], -math.inf).amax(1)
-    return torch.where(torch.isfinite(mx), mx, torch.zeros_like(mx))
-
-
-def _maxpool_lc(y: Tensor, mask: Tensor | None, factor: int) -> tuple[Tensor, Tensor | None]:
+def _maxpool_lc(y: Tensor, mask: Tensor, factor: int, padded: bool) -> tuple[Tensor, Tensor]:
     """Max-pool (N, L, C) along L by ``factor`` with ``ceil_mode`` (the last partial window kept),
-    as :func:`_masked_maxpool` does on (N, C, L): padded inputs are ignored, a window with no real
-    input is 0. ``mask`` None means every position is real (and the returned mask is None)."""
+    as :func:`_masked_maxpool` does on (N, C, L): padded inputs are ignored and a window with no real
+    input is 0 (``padded`` False: every position is real, nothing to mask). Returns (y, mask (N, L'))."""
     n, length, c = y.shape
     out_len = -(-length // factor)
     extra = out_len * factor - length
-    if mask is not None:
+    if padded:
         y = y.masked_fill(~mask[:, :, None], -math.inf)
     if extra:
         y = F.pad(y, (0, 0, 0, extra), value=-math.inf)
     y = y.view(n, out_len, factor, c).amax(2)
-    if mask is None:
-        return y, None
+    if not padded:
+        return y, torch.ones(n, out_len, dtype=torch.bool, device=y.device)
     pooled = F.pad(mask, (0, extra)).view(n, out_len, factor).any(2)
     return y.masked_fill(~pooled[:, :, None], 0.0), pooled
 
@@ -585,19 +570,20 @@ def _masked_maxpool(x: Tensor, mask: Tensor, factor: int) -> tuple[Tensor, Tenso
     return x.masked_fill(~pooled_mask[:, None, :], 0.0), pooled_mask
 
 
-def _masked_pool(x: Tensor, mask: Tensor, how: str) -> Tensor:
-    """Global pooling of (N, C, L) over real positions -> (N, C) or (N, 2C) for meanmax."""
+def _masked_pool(x: Tensor, mask: Tensor, how: str, dim: int = 2) -> Tensor:
+    """Global pooling of (N, C, L) (``dim=2``) or (N, L, C) (``dim=1``) over the real positions of
+    mask (N, L) -> (N, C) or (N, 2C) for meanmax; 0 for a row with no real position."""
     if bool(mask.all()):  # no padding (every training batch of equal-length windows): no masking passes
-        parts = [x.mean(dim=2)] if how in ("mean", "meanmax") else []
+        parts = [x.mean(dim=dim)] if how in ("mean", "meanmax") else []
         if how in ("max", "meanmax"):
-            parts.append(x.amax(dim=2))
+            parts.append(x.amax(dim=dim))
         return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
-    m = mask[:, None, :]
-    count = m.sum(dim=2).clamp_min(1).to(x.dtype)
+    m = mask[:, None, :] if dim == 2 else mask[:, :, None]
+    count = m.sum(dim=dim).clamp_min(1).to(x.dtype)
     parts = []
     if how in ("mean", "meanmax"):
-        parts.append((x * m.to(x.dtype)).sum(dim=2) / count)
+        parts.append((x * m.to(x.dtype)).sum(dim=dim) / count)
     if how in ("max", "meanmax"):
-        mx = x.masked_fill(~m, -math.inf).amax(dim=2)
+        mx = x.masked_fill(~m, -math.inf).amax(dim=dim)
         parts.append(torch.where(torch.isfinite(mx), mx, torch.zeros_like(mx)))
     return parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
