@@ -6,7 +6,7 @@ with the stem forced onto the channel-major (N, C, L) path, the implementation t
 stem replaced, so the table shows what that change saves.
 
     python benchmarks/bench_encoder_cost.py [--preset cpu-small] [--stem-widths 512,1024] \\
-        [--length 101] [--batch 128] [--rounds 5]
+        [--length 101] [--batch 128] [--rounds 5] [--no-channel-major]
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Shape of the computation (``N`` sequences, window ``L``)::
            [multiscale: concatenated with the pooled stem and block outputs]
         [-> linear to embedding_dim]  -> h (N, D)
 
+With one-hot input, a plain stem and layer norm (every preset) the stem runs on (N, L, C) maps
+(``_stem_position_major``): the same function, without transposed copies of its wide map.
+
 Padding never leaks into ``h``: activations at padded positions are zeroed before every
 convolution that looks along the sequence (so a conv sees exactly the zeros it would see past
 the end of an unpadded sequence), normalisation statistics are taken over real positions only,
