@@ -18,9 +18,9 @@ from dnaaug.errors import ConfigError
 
 # AdamW weight decay of the encoder (and projection head) in every preset but ``smoke`` (which keeps
 # TrainConfig's 1e-4 so that the behaviour pin does not move): 0.05, the usual self-supervised
-# setting. Against 1e-4 it raised 10 of 12 paired cells over mouse_0, prom_300_tata and the held-out
-# nontata_cv, base and DiffAug rows alike (mean about +0.7; README "What the embedding is worth",
-# benchmarks/results/ablations/levers4_w128_mouse_0.md); 0.2 was no better.
+# setting. Against 1e-4 it raised 13 of 17 paired cells over mouse_0, prom_300_tata, prom_core_notata
+# and the held-out nontata_cv, base and DiffAug rows alike (mean +0.5; README "What the embedding is
+# worth", benchmarks/results/ablations/levers4_w128_mouse_0.md); 0.2 was no better.
 WEIGHT_DECAY = 0.05
 
 PRESETS: dict[str, dict[str, Any]] = {
