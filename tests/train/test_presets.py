@@ -6,13 +6,12 @@ import pytest
 
 from dnaaug.errors import ConfigError
 from dnaaug.train import TrainConfig
-from dnaaug.train.dataclass_io import merge
 from dnaaug.train.presets import PRESETS, WEIGHT_DECAY, preset
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_preset_builds_a_config_whose_epochs_match_the_diffaug_budget(name):
-    config = TrainConfig.from_dict(merge(TrainConfig().to_dict(), preset(name)))
+    config = TrainConfig().updated(preset(name))
     d = config.diffaug
     assert config.epochs == d.warmup_epochs + d.rounds * d.contrastive_epochs
 
