@@ -1,0 +1,78 @@
+"""Put finished cells from a committed result record back into a benchmark folder.
+
+A benchmark folder (``OUT/cells/<dataset>/<method>/seed<k>.json``) lives in ``bench_out/``, which
+is not kept; the cells themselves are committed as records under ``benchmarks/results/``. When a
+later benchmark would retrain a cell that a record already holds (the same command, the same code:
+a retrained cell reproduces it to the last digit), this writes the recorded cell into ``OUT`` so
+that ``dnaaug benchmark --out OUT`` skips it and ``--report-only`` reports it. A note on each
+written cell says which record it came from.
+
+A record is either a JSON list of cells (``final_*.json``) or an ablation record, a JSON object of
+rows each holding ``cells`` (``ablations/*_cells.json``); ``--row`` picks the row.
+
+    python benchmarks/cells_from_record.py benchmarks/results/ablations/levers4_w128_cells.json \\
+        --row base+wd0.05 --out bench_out/final_wd/small
+    python benchmarks/cells_from_record.py benchmarks/results/final_regions_small.json \\
+        --method random-init --method kmer-spectrum --out bench_out/final_wd/small
+
+Cells already in OUT are left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from dnaaug.atomic import atomic_write_text  # noqa: E402
+from dnaaug.benchmark import slug  # noqa: E402
+
+
+def record_cells(record: Path, row: str | None) -> list[dict]:
+    """The cells of a record file (a list, or one row of an ablation record)."""
+    data = json.loads(record.read_text())
+    if isinstance(data, list):
+        if row is not None:
+            raise SystemExit(f"{record}: a list of cells has no rows; drop --row")
+        return data
+    if row is None or row not in data:
+        raise SystemExit(f"{record}: name one of its rows with --row: {', '.join(data)}")
+    return data[row]["cells"]
+
+
+def write_cells(cells: list[dict], out: Path, source: str, methods: set[str] | None = None,
+                datasets: set[str] | None = None) -> int:
+    """Write each cell (filtered by method / dataset) to OUT's cell path unless one is there."""
+    written = 0
+    for cell in cells:
+        if (methods and cell["method"] not in methods) or (datasets and cell["dataset"] not in datasets):
+            continue
+        path = out / "cells" / slug(cell["dataset"]) / slug(cell["method"]) / f"seed{cell['seed']}.json"
+        if path.exists():
+            continue
+        cell = dict(cell, notes=f"{cell['notes']}; cell from {source}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(cell, indent=2) + "\n")
+        written += 1
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("record", type=Path, help="a committed record of cells (JSON)")
+    ap.add_argument("--out", type=Path, required=True, help="the benchmark folder to write cells into")
+    ap.add_argument("--row", help="the row of an ablation record")
+    ap.add_argument("--method", action="append", help="only cells of this method (repeatable)")
+    ap.add_argument("--dataset", action="append", help="only cells of this dataset (repeatable)")
+    args = ap.parse_args(argv)
+    cells = record_cells(args.record, args.row)
+    source = args.record.as_posix() + (f" row {args.row}" if args.row else "")
+    n = write_cells(cells, args.out, source, set(args.method or ()), set(args.dataset or ()))
+    print(f"wrote {n} cell(s) into {args.out}/cells")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
