@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from dnaaug.atomic import atomic_write_text  # noqa: E402
-from dnaaug.benchmark import slug  # noqa: E402
+from dnaaug.atomic import atomic_write_text
+from dnaaug.benchmark import slug
 
 
 def record_cells(record: Path, row: str | None) -> list[dict]:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
+from scripts import load_benchmark_script
 
 from dnaaug.evaluate import CellResult
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "cells_from_record.py"
-
 
 def _load():
-    spec = importlib.util.spec_from_file_location("cells_from_record", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("cells_from_record")
 
 
 def _cell(dataset: str, method: str, seed: int, accuracy: float) -> dict:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import torch
+from scripts import load_benchmark_script
 
 from dnaaug.embed import embed_array
 from dnaaug.encoding import build_encoder
 from dnaaug.train.api import TrainedEncoder
 from dnaaug.train.config import TrainConfig
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_embed_variants.py"
-
 
 def _load():
-    spec = importlib.util.spec_from_file_location("bench_embed_variants", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("bench_embed_variants")
 
 
 def _model(length: int = 40) -> TrainedEncoder:

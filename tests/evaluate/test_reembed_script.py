@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "reembed.py"
+from scripts import load_benchmark_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("reembed", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("reembed")
 
 
 def _cell(path: Path, **fields) -> None:
