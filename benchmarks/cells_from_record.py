@@ -2,10 +2,11 @@
 
 A benchmark folder (``OUT/cells/<dataset>/<method>/seed<k>.json``) lives in ``bench_out/``, which
 is not kept; the cells themselves are committed as records under ``benchmarks/results/``. When a
-later benchmark would retrain a cell that a record already holds (the same command, the same code:
-a retrained cell reproduces it to the last digit), this writes the recorded cell into ``OUT`` so
-that ``dnaaug benchmark --out OUT`` skips it and ``--report-only`` reports it. A note on each
-written cell says which record it came from.
+later benchmark would retrain a cell that a record already holds (the same command and settings),
+this writes the recorded cell into ``OUT`` so that ``dnaaug benchmark --out OUT`` skips it and
+``--report-only`` reports it. A note on each written cell says which record it came from. (On the same
+machine a retrained cell reproduces the record to the last digit; on another one the float order can
+move it by about a point, the README's "What a retrained cell moves by".)
 
 A record is either a JSON list of cells (``final_*.json``) or an ablation record, a JSON object of
 rows each holding ``cells`` (``ablations/*_cells.json``); ``--row`` picks the row.
@@ -15,7 +16,7 @@ rows each holding ``cells`` (``ablations/*_cells.json``); ``--row`` picks the ro
     python benchmarks/cells_from_record.py benchmarks/results/final_regions_small.json \\
         --method random-init --method kmer-spectrum --out bench_out/final_wd/small
 
-Cells already in OUT are left alone.
+Cells already in OUT are left alone. A missing or malformed record is a one-line error, exit code 2.
 """
 
 from __future__ import annotations
@@ -31,15 +32,27 @@ from dnaaug.benchmark import slug
 
 
 def record_cells(record: Path, row: str | None) -> list[dict]:
-    """The cells of a record file (a list, or one row of an ablation record)."""
-    data = json.loads(record.read_text())
+    """The cells of a record file (a list, or one row of an ablation record); ValueError naming the
+    file when it cannot be read or holds no such cells."""
+    try:
+        data = json.loads(record.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{record}: cannot read a record of cells: {err}") from None
     if isinstance(data, list):
         if row is not None:
-            raise SystemExit(f"{record}: a list of cells has no rows; drop --row")
-        return data
-    if row is None or row not in data:
-        raise SystemExit(f"{record}: name one of its rows with --row: {', '.join(data)}")
-    return data[row]["cells"]
+            raise ValueError(f"{record}: a list of cells has no rows; drop --row")
+        cells = data
+    elif isinstance(data, dict):
+        if row is None or row not in data:
+            raise ValueError(f"{record}: name one of its rows with --row: {', '.join(data)}")
+        cells = data[row].get("cells") if isinstance(data[row], dict) else None
+    else:
+        cells = None
+    needed = {"dataset", "method", "seed", "notes"}
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and needed <= c.keys() for c in cells):
+        where = f" row {row}" if row else ""
+        raise ValueError(f"{record}{where}: expected a list of cells with {', '.join(sorted(needed))}")
+    return cells
 
 
 def write_cells(cells: list[dict], out: Path, source: str, methods: set[str] | None = None,
@@ -67,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--method", action="append", help="only cells of this method (repeatable)")
     ap.add_argument("--dataset", action="append", help="only cells of this dataset (repeatable)")
     args = ap.parse_args(argv)
-    cells = record_cells(args.record, args.row)
+    try:
+        cells = record_cells(args.record, args.row)
+    except ValueError as err:
+        print(f"cells_from_record: {err}", file=sys.stderr)
+        return 2
     source = args.record.as_posix() + (f" row {args.row}" if args.row else "")
     n = write_cells(cells, args.out, source, set(args.method or ()), set(args.dataset or ()))
     print(f"wrote {n} cell(s) into {args.out}/cells")

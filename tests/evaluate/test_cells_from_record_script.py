@@ -51,8 +51,20 @@ def test_a_row_must_be_named_for_an_ablation_record(tmp_path):
     script = _load()
     record = tmp_path / "abl.json"
     record.write_text(json.dumps({"row1": {"cells": []}}))
-    with pytest.raises(SystemExit, match="row1"):
+    with pytest.raises(ValueError, match="row1"):
         script.record_cells(record, None)
-    with pytest.raises(SystemExit, match="drop --row"):
+    with pytest.raises(ValueError, match="drop --row"):
         (tmp_path / "l.json").write_text("[]")
         script.record_cells(tmp_path / "l.json", "row1")
+
+
+@pytest.mark.parametrize("text", ["{not json", json.dumps([{"dataset": "a"}]), json.dumps(3)])
+def test_a_bad_record_is_a_one_line_error_with_exit_code_2(tmp_path, capsys, text):
+    script = _load()
+    record = tmp_path / "bad.json"
+    record.write_text(text)
+    assert script.main([str(record), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"cells_from_record: {record}") and "\n" not in err
+    assert not (tmp_path / "out").exists()
+    assert script.main([str(tmp_path / "missing.json"), "--out", str(tmp_path / "out")]) == 2
