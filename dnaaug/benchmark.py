@@ -34,6 +34,7 @@ from dnaaug.train.api import load_encoder, train
 from dnaaug.atomic import atomic_write_text
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.dataclass_io import merge
+from dnaaug.train.device import describe_compute, resolve_device
 from dnaaug.train.presets import preset as preset_overrides
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,8 @@ class BenchmarkRunner:
             x_train, x_test, train_s, embed_s = self._neural(ds, method, seed, train_recs, y_train, test_recs)
             notes.append(f"embedding strands: {self.spec.strands}")
             notes.append(f"embedding regions: {self.spec.regions}")
+            # retraining on another CPU type or thread count moves a cell by up to ~3 points: say where
+            notes.append(f"computed with {describe_compute(resolve_device(self.spec.device))}")
         self.embeddings[(ds.name, method)] = (x_test, y_test)
         probe = linear_probe(x_train, y_train, x_test, y_test, seed=seed)
         clusters = cluster_metrics(x_test, y_test, seed=seed)
@@ -200,7 +203,6 @@ class BenchmarkRunner:
             config = config.updated({"epochs": 0})
         started = time.perf_counter()
         if method == "supervised":
-            from dnaaug.train.device import resolve_device
             from dnaaug.train.supervised import train_supervised
 
             model, _ = train_supervised(train_recs, y_train, config, device=resolve_device(self.spec.device),

@@ -50,6 +50,7 @@ from dnaaug.train.bank_diagnostics import bank_diagnostics, loop_condition_gap, 
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, epoch_seed, onehot_batches, subset
+from dnaaug.train.device import describe_compute
 from dnaaug.train.lr_schedule import encoder_steps_done, lr_factor
 from dnaaug.train.phases import Phase, plan_phases
 from dnaaug.train.rng import ScopedTorchRNG
@@ -273,7 +274,8 @@ class Trainer:
                              if self.state["phase_index"] < len(self.phases) else "done")
         else:
             self.save()  # a loadable checkpoint exists from the first moment (crash safety)
-            self.run_dir.log("run", version=dnaaug.__version__, n_train=len(self.data.train),
+            self.run_dir.log("run", version=dnaaug.__version__, compute=describe_compute(self.device),
+                             n_train=len(self.data.train),
                              n_val=len(self.data.val), length=self.length, phases=[p.name for p in self.phases],
                              parameters=sum(p.numel() for p in self.model.parameters()))
         with self._sigint_checkpoints():

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from click.testing import CliRunner
 
 from dnaaug.data.synthetic import write_synthetic
@@ -178,6 +179,9 @@ def test_benchmark_report_only_rebuilds_tables(runner, demo, tmp_path):
     args = ["-q", "benchmark", "--dataset", str(folder), "--augment", "none", "--seeds", "0", "--preset", "smoke",
             "--config", str(cfg), "--no-kmer-floor", "--out", str(out)]
     assert runner.invoke(cli, args).exit_code == 0
+    # a neural cell names the compute it ran on (retraining elsewhere moves it): torch, CPU ISA, threads
+    cell = json.loads(next((out / "cells").rglob("seed0.json")).read_text())
+    assert f"computed with torch {torch.__version__}, cpu " in cell["notes"] and "thread(s)" in cell["notes"]
     (out / "results.md").unlink()
     result = runner.invoke(cli, ["-q", "benchmark", "--out", str(out), "--report-only"])
     assert result.exit_code == 0, result.output

@@ -103,6 +103,7 @@ def test_nan_in_the_generator_phase_names_it_and_keeps_the_checkpoint(tmp_path, 
         assert all(torch.isfinite(t).all() for t in ckpt[name].values() if t.is_floating_point())
     lines = (run / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["event"] for line in lines][-1] == "phase"  # the warm-up finished and was logged
+    assert json.loads(lines[0])["compute"].startswith(f"torch {torch.__version__}, cpu ")  # the run's compute line
     # the kept checkpoint is a working resume point once the fault is gone
     dnaaug_cli.works("train", "--resume", run)
     assert load_checkpoint(run / "checkpoints" / "last.pt")["state"]["phase_index"] == 4
