@@ -22,7 +22,8 @@ from dnaaug.errors import ConfigError
 # and the held-out nontata_cv, base and DiffAug rows alike (mean +0.5; README "What the embedding is
 # worth", benchmarks/results/ablations/levers4_w128_mouse_0.md); 0.2 was no better. Over the whole
 # final benchmark (24 trained cells, tf_0 included, which it was not chosen on) +0.25 on average, 14 up,
-# 9 down: a small gain, neutral on tf_0.
+# 9 down: a small gain, neutral on tf_0. Those pairings partly crossed machines, whose float order alone
+# moves a cell by up to ~3 points (README "One machine, or the pairing lies"); not rechecked on one machine.
 WEIGHT_DECAY = 0.05
 
 PRESETS: dict[str, dict[str, Any]] = {
