@@ -16,6 +16,10 @@ on the same anchors, :func:`identity_semantics_frontier` gives one row:
 
 :func:`plot_frontier` draws the rows, :func:`frontier_table` formats them as Markdown, and
 :func:`interpolate_at_identity` reads a family's curve (e.g. mutation) at another row's identity.
+
+The protocol is shared with other per-view-maker measures (``label_preservation``):
+:func:`check_view_inputs` validates the arguments, :func:`make_views` runs one maker on a fork of
+the generator and measures identity, :func:`plot_identity_curves` draws identity against any key.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -87,6 +92,73 @@ def _family(name: str) -> str:
     return name.split(":", 1)[0]
 
 
+def family_of(name: str, families: Mapping[str, str] | None = None) -> str:
+    """The family of a view maker: ``families[name]`` when given, else its name up to the first ":"."""
+    return (families or {}).get(name, _family(name))
+
+
+def check_view_inputs(anchors: torch.Tensor, mask: torch.Tensor | None, view_makers: Mapping[str, ViewMaker],
+                      generator: torch.Generator | None, *, caller: str, what: str, min_anchors: int = 1) -> int:
+    """Validate the common arguments of a per-view-maker measure; returns N (the number of anchors).
+
+    anchors: (N, 4, L) one-hot with N >= ``min_anchors``; mask: (N, L) bool or None; an explicit
+    generator; at least one view maker. ``caller`` and ``what`` name the measure in the errors.
+    """
+    check_batch(anchors, "anchors")
+    n, _, length = anchors.shape
+    if n < min_anchors:
+        raise InputError(f"{what} needs at least {min_anchors} anchors, got {n}")
+    check_mask(mask, n, length)
+    if generator is None:
+        raise InputError(f"{caller} needs an explicit torch.Generator")
+    if not view_makers:
+        raise InputError(f"{caller} needs at least one view maker")
+    return n
+
+
+@dataclass(frozen=True)
+class Views:
+    """The views of one maker on the anchors, as :func:`make_views` returns them.
+
+    views: (N*K, 4, L), rows grouped by anchor; k: views per anchor; index: (N*K,) long, the anchor
+    of each view; mask: (N*K, L) bool or None (the anchors' mask repeated); identity: mean share
+    of the anchors' called bases the views reproduce (NaN when no view has one); seconds: the
+    maker's wall time.
+    """
+
+    views: torch.Tensor
+    k: int
+    index: torch.Tensor
+    mask: torch.Tensor | None
+    identity: float
+    seconds: float
+
+
+def make_views(name: str, maker: ViewMaker, anchors: torch.Tensor, mask: torch.Tensor | None,
+               generator: torch.Generator) -> Views:
+    """Run ``maker`` on a fork of ``generator`` (not advanced), check its output and measure identity.
+
+    The maker must return (N*K, 4, L) views of the N anchors, K >= 1, grouped by anchor; anything
+    else is an InputError naming the maker.
+    """
+    n, _, length = anchors.shape
+    started = time.perf_counter()
+    views = maker(anchors, mask, _fork(generator))
+    seconds = time.perf_counter() - started
+    if (not isinstance(views, torch.Tensor) or views.dim() != 3 or views.shape[1:] != (4, length)
+            or views.shape[0] == 0 or views.shape[0] % n):
+        shape = tuple(views.shape) if isinstance(views, torch.Tensor) else type(views).__name__
+        raise InputError(f"view maker {name!r} must return (N*K, 4, {length}) views of the {n} anchors, "
+                         f"got {shape}")
+    k = views.shape[0] // n
+    index = torch.arange(n).repeat_interleave(k)
+    v_mask = None if mask is None else mask.repeat_interleave(k, dim=0)
+    rep = anchors.repeat_interleave(k, dim=0)
+    ident = identity_with_anchor(views.to(rep.device, rep.dtype), rep, v_mask).cpu().numpy()
+    finite = ident[np.isfinite(ident)]
+    return Views(views, k, index, v_mask, float(finite.mean()) if finite.size else float("nan"), seconds)
+
+
 @torch.no_grad()
 def identity_semantics_frontier(encoder_fn: EncoderFn, anchors: torch.Tensor, mask: torch.Tensor | None,
                                 view_makers: Mapping[str, ViewMaker], generator: torch.Generator, *,
@@ -110,44 +182,24 @@ def identity_semantics_frontier(encoder_fn: EncoderFn, anchors: torch.Tensor, ma
         rank_consistency, cosine_own, views_per_anchor, n_views, seconds}; ``seconds`` is the
         maker's wall time (sampling and, for filtered makers, their embedding).
     """
-    check_batch(anchors, "anchors")
-    n, _, length = anchors.shape
-    if n < 2:
-        raise InputError(f"the frontier needs at least 2 anchors, got {n}")
-    check_mask(mask, n, length)
-    if generator is None:
-        raise InputError("identity_semantics_frontier needs an explicit torch.Generator")
-    if not view_makers:
-        raise InputError("identity_semantics_frontier needs at least one view maker")
-    families = dict(families or {})
+    n = check_view_inputs(anchors, mask, view_makers, generator, caller="identity_semantics_frontier",
+                          what="the frontier", min_anchors=2)
     h_real = encoder_fn(anchors, mask).float().cpu()
     if h_real.dim() != 2 or h_real.shape[0] != n:
         raise InputError(f"encoder_fn must return ({n}, D) embeddings, got {tuple(h_real.shape)}")
     rows = []
     for name, maker in view_makers.items():
-        started = time.perf_counter()
-        views = maker(anchors, mask, _fork(generator))
-        seconds = time.perf_counter() - started
-        if (not isinstance(views, torch.Tensor) or views.dim() != 3 or views.shape[1:] != (4, length)
-                or views.shape[0] == 0 or views.shape[0] % n):
-            shape = tuple(views.shape) if isinstance(views, torch.Tensor) else type(views).__name__
-            raise InputError(f"view maker {name!r} must return (N*K, 4, {length}) views of the {n} anchors, "
-                             f"got {shape}")
-        k = views.shape[0] // n
-        index = torch.arange(n).repeat_interleave(k)
-        v_mask = None if mask is None else mask.repeat_interleave(k, dim=0)
-        rep = anchors.repeat_interleave(k, dim=0)
-        ident = identity_with_anchor(views.to(rep.device, rep.dtype), rep, v_mask).cpu().numpy()
-        h_gen = encoder_fn(views, v_mask).float().cpu()
+        made = make_views(name, maker, anchors, mask, generator)
+        index = made.index
+        h_gen = encoder_fn(made.views, made.mask).float().cpu()
         cos_own = (_unit(h_gen) * _unit(h_real)[index]).sum(dim=1)
-        finite = ident[np.isfinite(ident)]
         rows.append({
-            "name": name, "family": families.get(name, _family(name)),
-            "identity": float(finite.mean()) if finite.size else float("nan"),
+            "name": name, "family": family_of(name, families),
+            "identity": made.identity,
             "semantic_consistency": semantic_consistency(h_gen, h_real, index),
             "rank_consistency": rank_consistency(h_gen, h_real, index, top_frac),
             "cosine_own": float(cos_own.mean()),
-            "views_per_anchor": k, "n_views": int(views.shape[0]), "seconds": round(seconds, 4),
+            "views_per_anchor": made.k, "n_views": int(made.views.shape[0]), "seconds": round(made.seconds, 4),
         })
     return rows
 
@@ -195,25 +247,44 @@ def plot_frontier(rows: Sequence[dict], path: str | os.PathLike, *, title: str |
     Rows of one family are joined in order of identity; every point is labelled with the part of
     its name after the family. Written atomically as a PNG to ``path``.
     """
+    if not rows:
+        raise InputError("plot_frontier needs at least one row")
+    panels = (("semantic_consistency", "semantic consistency (own anchor nearest)"),
+              ("rank_consistency", f"rank consistency (own anchor in top {top_frac:.0%})"))
+    return plot_identity_curves(rows, path, panels, title=title)
+
+
+def plot_identity_curves(rows: Sequence[dict], path: str | os.PathLike,
+                         panels: Sequence[tuple[str, str]], *, title: str | None = None,
+                         ylim: tuple[float, float] = (0, 1.02), panel_size: tuple[float, float] = (6, 5)) -> Path:
+    """One panel per ``(key, y label)``: identity with the anchor (x) against ``row[key]`` (y).
+
+    Rows of one family (``row["family"]``, else its name) form one curve, joined in order of
+    identity, one colour per family in order of first appearance; every point is labelled with the
+    part of its name after ``family:``. Rows whose ``key`` is None are left out of that panel.
+    Written atomically as a PNG to ``path``.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure  # no pyplot: no global figure or backend state
 
     if not rows:
-        raise InputError("plot_frontier needs at least one row")
+        raise InputError("plot_identity_curves needs at least one row")
+    if not panels:
+        raise InputError("plot_identity_curves needs at least one panel")
     path = Path(path)
-    fig = Figure(figsize=(12, 5), constrained_layout=True)
+    fig = Figure(figsize=(panel_size[0] * len(panels), panel_size[1]), constrained_layout=True)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
     order: list[str] = []
     for r in rows:
         if r.get("family", r["name"]) not in order:
             order.append(r.get("family", r["name"]))
-    panels = ((axes[0], "semantic_consistency", "semantic consistency (own anchor nearest)"),
-              (axes[1], "rank_consistency", f"rank consistency (own anchor in top {top_frac:.0%})"))
-    for ax, key, label in panels:
+    for ax, (key, label) in zip(axes, panels):
         for i, fam in enumerate(order):
             pts = sorted((r["identity"], r[key], r["name"]) for r in rows
-                         if r.get("family", r["name"]) == fam)
+                         if r.get("family", r["name"]) == fam and r.get(key) is not None)
+            if not pts:
+                continue
             colour = f"C{i % 10}"
             ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-" if len(pts) > 1 else "o", color=colour,
                     label=fam)
@@ -222,8 +293,7 @@ def plot_frontier(rows: Sequence[dict], path: str | os.PathLike, *, title: str |
                 if short:
                     ax.annotate(short, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7,
                                 color=colour)
-        ax.set(xlabel="identity with the anchor (share of bases)", ylabel=label, xlim=(0, 1.02),
-               ylim=(0, 1.02))
+        ax.set(xlabel="identity with the anchor (share of bases)", ylabel=label, xlim=(0, 1.02), ylim=ylim)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     if title:
