@@ -1,7 +1,8 @@
-"""Shared by the benchmark scripts: machine facts, JSON output and the README results tables.
+"""Shared by the benchmark scripts: machine facts, JSON output and the published tables.
 
-Each script writes ``benchmarks/results/<name>.json`` and replaces the block between
-``<!-- bench:<name> -->`` and ``<!-- /bench:<name> -->`` in README.md with its Markdown table.
+Each script writes ``benchmarks/results/<name>.json`` and ``<name>.md`` and replaces the block between
+``<!-- bench:<name> -->`` and ``<!-- /bench:<name> -->`` in docs/performance.md with a stamp (date,
+machine, torch) and its Markdown table. The README keeps no such blocks; it links to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
+PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
 
 
 def machine() -> dict:
@@ -41,19 +43,56 @@ def median_time(fn, repeats: int = 5, warmup: int = 1) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def publish(name: str, payload: dict, table_md: str, *, update_readme: bool = True) -> None:
-    """Write results/<name>.json and .md; replace the README block for <name> if present."""
+def stamp(m: dict) -> str:
+    """The line above every published table: when, on what, with which torch."""
+    return (f"_Measured {m['date']} on {m['cores']} CPU cores ({m['cpu']}), torch {m['torch']}, "
+            f"{m['torch_threads']} torch thread(s){', GPU ' + m['gpu'] if 'gpu' in m else ''}._\n\n")
+
+
+def publish(name: str, payload: dict, table_md: str, *, update_docs: bool = True) -> None:
+    """Write results/<name>.json and .md; replace the docs/performance.md block for <name> if present."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"machine": machine(), **payload}
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     (RESULTS / f"{name}.md").write_text(table_md.rstrip() + "\n")
-    readme = ROOT / "README.md"
-    if update_readme and readme.exists():
-        text = readme.read_text()
+    doc = PERFORMANCE_DOC
+    if update_docs and doc.exists():
+        text = doc.read_text()
         pattern = re.compile(rf"(<!-- bench:{re.escape(name)} -->\n).*?(<!-- /bench:{re.escape(name)} -->)", re.S)
         if pattern.search(text):
-            m = payload["machine"]
-            stamp = (f"_Measured {m['date']} on {m['cores']} CPU cores ({m['cpu']}), torch {m['torch']}, "
-                     f"{m['torch_threads']} torch thread(s){', GPU ' + m['gpu'] if 'gpu' in m else ''}._\n\n")
-            readme.write_text(pattern.sub(lambda mm: mm.group(1) + stamp + table_md.rstrip() + "\n"
-                                          + mm.group(2), text))
+            head = stamp(payload["machine"])
+            doc.write_text(pattern.sub(lambda mm: mm.group(1) + head + table_md.rstrip() + "\n"
+                                       + mm.group(2), text))
+
+
+# Benchmark tables that no script publishes (the final benchmark, the frontier) are copied from their
+# results/<name>.md into blocks ``<!-- results:<name> -->`` ... ``<!-- /results:<name> -->`` of the docs.
+RESULTS_BLOCK = re.compile(r"(<!-- results:([\w.-]+) -->\n).*?(<!-- /results:\2 -->)", re.S)
+
+
+def results_block(name: str) -> str:
+    """The docs block body for results/<name>.md: its first line dropped when it is a ``# `` title, and
+    its ``## `` headings made ``#### `` (the blocks sit under a ``###`` section)."""
+    lines = (RESULTS / f"{name}.md").read_text().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return "\n".join("##" + ln if ln.startswith("## ") else ln for ln in lines).rstrip() + "\n"
+
+
+def sync_results_blocks(docs: Path = ROOT / "docs") -> list[str]:
+    """Refresh every results block of docs/*.md from its results/<name>.md; the names refreshed."""
+    done = []
+    for doc in sorted(docs.glob("*.md")):
+        text = doc.read_text()
+        new = RESULTS_BLOCK.sub(lambda m: m.group(1) + results_block(m.group(2)) + m.group(3), text)
+        done += [m.group(2) for m in RESULTS_BLOCK.finditer(text)]
+        if new != text:
+            doc.write_text(new)
+    return done
+
+
+if __name__ == "__main__":
+    # python benchmarks/_report.py: copy results/<name>.md into the docs' results blocks
+    print("refreshed:", ", ".join(sync_results_blocks()) or "no results blocks")

@@ -19,7 +19,7 @@ combined changes. The shipped read-out is ``both``: [meanmax(x), meanmax(rc x)].
 
 ``--runs`` is a benchmark folder's ``runs/`` (cells keep their trained runs there as
 ``<runs>/<dataset>/<method>/seed<N>``). Windows are the centre window of each sequence, as
-``dnaaug embed --policy center``. Writes benchmarks/results/embed_variants.{json,md} and the README
+``dnaaug embed --policy center``. Writes benchmarks/results/embed_variants.{json,md} and the docs/performance.md
 block ``bench:embed_variants``. Skips cleanly (exit 0, a message) when no run folder exists.
 ``+bins3`` is what ``dnaaug embed`` exports by default since this study (``--regions 3``); the
 ``both`` row is the read-out before it (``--regions 0``).

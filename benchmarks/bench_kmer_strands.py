@@ -8,7 +8,7 @@ rows can be read against the stronger of the two.
 
     python benchmarks/bench_kmer_strands.py -d ../shared/data/gue/mouse_0 -d ../shared/data/gue/prom_300_tata
 
-Writes benchmarks/results/kmer_strands.{json,md} and the README block ``bench:kmer_strands``.
+Writes benchmarks/results/kmer_strands.{json,md} and the docs/performance.md block ``bench:kmer_strands``.
 Skips cleanly (exit 0, a message) when no dataset folder exists.
 """
 

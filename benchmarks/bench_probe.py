@@ -12,7 +12,7 @@ the gap that pooled embeddings, highly correlated and ill-conditioned, show.
 
     python benchmarks/bench_probe.py            # about 1 minute on 2 cores
 
-Writes benchmarks/results/probe_threads.{json,md} and the README block ``bench:probe_threads``.
+Writes benchmarks/results/probe_threads.{json,md} and the docs/performance.md block ``bench:probe_threads``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Sampling: sequences/s for S = 10, 20, 50 DDIM steps from pure noise, plus the SDEdit start at
 strength 0.4 (S = 20 budget, so 8 steps run), L = 200, batch 256, a random condition, with the
 default denoiser (4 blocks x 64 channels). Training: sequences/s of one loss + backward + Adam step
-at L = 101, 300, 1000. Writes benchmarks/results/sampling.json and sampling.md.
+at L = 101, 300, 1000. Writes benchmarks/results/sampling.json and sampling.md and the docs/performance.md
+block ``bench:sampling``.
 
     python benchmarks/bench_sampling.py [--device cpu|cuda] [--batch 256] [--repeats 3] [--threads N]
 """
@@ -79,7 +80,8 @@ def main() -> None:
     ap.add_argument("--cond-dim", type=int, default=128, help="condition (encoder embedding) width")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per figure (median)")
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
-    ap.add_argument("--no-readme", action="store_true", help="do not update the README results block")
+    ap.add_argument("--no-docs", "--no-readme", dest="no_docs", action="store_true",
+                    help="do not update the bench:sampling block in docs/performance.md")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -108,7 +110,7 @@ def main() -> None:
     table = "\n".join(lines)
     publish("sampling", {"device": str(device), "denoiser": cfg.to_dict(), "parameters": n_params,
                          "sampling": sampling, "training": training}, table,
-            update_readme=not args.no_readme)
+            update_docs=not args.no_docs)
     print(table)
 
 

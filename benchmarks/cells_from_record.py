@@ -6,15 +6,18 @@ later benchmark would retrain a cell that a record already holds (the same comma
 this writes the recorded cell into ``OUT`` so that ``dnaaug benchmark --out OUT`` skips it and
 ``--report-only`` reports it. A note on each written cell says which record it came from. (On the same
 machine a retrained cell reproduces the record to the last digit; on another one the float order can
-move it by about a point, the README's "What a retrained cell moves by".)
+move it by about a point: docs/ablations.md, "What a retrained cell moves by".)
 
-A record is either a JSON list of cells (``final_*.json``) or an ablation record, a JSON object of
+A record is either a JSON list of cells (``benchmark_*.json``) or an ablation record, a JSON object of
 rows each holding ``cells`` (``ablations/*_cells.json``); ``--row`` picks the row.
 
     python benchmarks/cells_from_record.py benchmarks/results/ablations/levers4_w128_cells.json \\
         --row base+wd0.05 --out bench_out/final_wd/small
-    python benchmarks/cells_from_record.py benchmarks/results/final_regions_small.json \\
+    python benchmarks/cells_from_record.py benchmarks/results/benchmark_gue_small.json \\
         --method random-init --method kmer-spectrum --out bench_out/final_wd/small
+
+An earlier record that git keeps (docs/results.md names its commit) works the same way once written
+out: ``git show c4630ca:benchmarks/results/final_regions_small.json > /tmp/record.json``.
 
 Cells already in OUT are left alone. A missing or malformed record is a one-line error, exit code 2.
 """
