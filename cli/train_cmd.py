@@ -50,7 +50,11 @@ def _nest(flat: dict) -> dict:
 
 @click.command("train")
 @click.argument("inputs", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "-o", type=click.Path(file_okay=False), help="Run folder to create.")
+@click.option("--out", "-o", type=click.Path(file_okay=False),
+              help="Run folder to create (absent, empty or a run folder; else see --force).")
+@click.option("--force", is_flag=True,
+              help="Write the run into a non-empty --out that is not a run folder: its run files are "
+                   "replaced (stderr says which), everything else is left.")
 @click.option("--augment", "-a", help="Augmenter spec (e.g. rc+translocation:shift=20) or 'diffaug'.")
 @click.option("--loss", type=click.Choice(["soft", "infonce"]), help="A-step loss.  [default: soft]")
 @click.option("--tokenizer", help="onehot or kmer:k=K[,stride=S].  [default: onehot]")
@@ -67,12 +71,13 @@ def _nest(flat: dict) -> dict:
               help="Continue the run in this folder from its last checkpoint.")
 @add_options(input_options)
 @click.pass_context
-def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size, lr, preset, config_file,
+def train(ctx, inputs, out, force, augment, loss, tokenizer, length, epochs, batch_size, lr, preset, config_file,
           save_every_epoch, resume, label_from, classes, genome):
     """Train an encoder without labels on INPUT files (FASTA[.gz], CSV/TSV, BED with --genome).
 
     The run folder gets config.json, metrics.jsonl and checkpoints/{last,best}.pt. Ctrl-C saves a
-    checkpoint; --resume RUN_DIR continues it.
+    checkpoint; --resume RUN_DIR continues it. --out into a non-empty folder that is not a run
+    folder is refused unless --force.
 
     \b
     Examples:
@@ -87,8 +92,11 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
     from dnaaug.train.api import read_run_config
     from dnaaug.train.config import load_config_file
     from dnaaug.train.dataclass_io import merge
+    from dnaaug.train.run_dir import check_new_run_folder, clear_run_files, force_notice
 
     obj = ctx.obj or {}
+    if resume and force:
+        raise click.UsageError("--force goes with --out (a new run); --resume continues a run folder as it is")
     if resume:
         run_dir = Path(resume)
         read_run_config(run_dir)  # a clear error for a folder that is not a run
@@ -111,10 +119,15 @@ def train(ctx, inputs, out, augment, loss, tokenizer, length, epochs, batch_size
         config = TrainConfig.from_dict(data)
     if not inputs:
         raise click.UsageError("give at least one INPUT file")
+    forced = None  # --force into a folder that is not a run folder: the run files it replaces
     if not resume:
         check_output_folder(run_dir)
+        forced = check_new_run_folder(run_dir, force=force)
     # read and check every input before the run folder is created: bad input leaves nothing behind
     records = list(read_inputs(list(inputs), label_from=label_from, classes=parse_classes(classes), genome=genome))
+    if forced is not None:
+        click.echo(force_notice(run_dir, forced), err=True)
+        clear_run_files(run_dir, forced)
     created = not run_dir.exists()
     try:
         result = run_train(records, run_dir, config, device=obj.get("device", "auto"), resume=bool(resume),

@@ -8,7 +8,11 @@ Layout::
     RUN_DIR/checkpoints/best.pt  best by the label-free criterion (see dnaaug.train.validation)
     RUN_DIR/checkpoints/epoch-*.pt  when asked
     RUN_DIR/bank.npy             DiffAug positive bank (uint8 base indices), when used
+    RUN_DIR/diagnostics.png      DiffAug round diagnostics, when used
     RUN_DIR/.lock                held while a process trains in the folder
+
+A new run (``dnaaug train --out``) goes into an absent or empty folder or a run folder;
+:func:`check_new_run_folder` refuses any other non-empty folder unless forced.
 """
 
 from __future__ import annotations
@@ -36,6 +40,85 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(v) for v in value]
     return value
+
+
+RUN_ENTRIES = frozenset({"config.json", "inputs.json", "metrics.jsonl", "checkpoints", "bank.npy",
+                         "diagnostics.png", ".lock"})
+"""The names a run folder holds at its top level (besides ``.NAME.XXXX.tmp`` of atomic writes)."""
+RUN_FILES = ("config.json", "inputs.json", "metrics.jsonl", "bank.npy", "diagnostics.png")
+CHECKPOINT_FILES = ("last.pt", "best.pt", "epoch-*.pt")
+
+
+def _is_run_entry(name: str) -> bool:
+    return name in RUN_ENTRIES or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def is_run_folder(path: str | os.PathLike) -> bool:
+    """True for a folder that ``dnaaug train`` made: it holds ``config.json``, or nothing but
+    run-folder entries (a run stopped before it wrote its config, e.g. ``.lock`` and an empty
+    ``checkpoints/``). False for an absent path, a file, an empty folder or any other folder."""
+    p = Path(path)
+    if not p.is_dir():
+        return False
+    names = [e.name for e in p.iterdir()]
+    return bool(names) and ((p / "config.json").is_file() or all(_is_run_entry(n) for n in names))
+
+
+def run_files_present(path: str | os.PathLike) -> list[str]:
+    """The run-folder files already in ``path`` that a new run there would replace, relative to it
+    (``config.json``, ``metrics.jsonl``, ``checkpoints/last.pt`` ...), sorted."""
+    p = Path(path)
+    found = [name for name in RUN_FILES if (p / name).is_file()]
+    if (p / "checkpoints").is_dir():
+        for pattern in CHECKPOINT_FILES:
+            found += [f"checkpoints/{c.name}" for c in (p / "checkpoints").glob(pattern) if c.is_file()]
+    return sorted(set(found))
+
+
+def _describe(names: list[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_new_run_folder(path: str | os.PathLike, *, force: bool = False) -> list[str] | None:
+    """Check the folder a new run (``dnaaug train --out PATH``, not ``--resume``) will write into.
+
+    An absent path, an empty folder or a run folder (:func:`is_run_folder`) is fine: returns None.
+    Any other non-empty folder raises InputError (exit code 2) naming it, unless ``force``; forced,
+    returns the run files already there (:func:`run_files_present`, maybe []), which the run
+    replaces; the folder's other entries are left as they are. Changes nothing on disk.
+    """
+    p = Path(path)
+    if not p.is_dir() or is_run_folder(p):
+        return None
+    entries = sorted(e.name + ("/" if e.is_dir() else "") for e in p.iterdir())
+    if not entries:
+        return None
+    if not force:
+        raise InputError(f"{p}: not empty ({_describe(entries)}) and not a dnaaug run folder; choose "
+                         "another --out, or add --force to write the run there (replacing only run files)")
+    return run_files_present(p)
+
+
+def force_notice(path: str | os.PathLike, replaced: list[str]) -> str:
+    """The one line ``--force`` prints: what of a non-run folder a new run replaces and what it keeps."""
+    p = Path(path)
+    kept = sorted(e.name + ("/" if e.is_dir() else "") for e in p.iterdir()
+                  if not (e.name in RUN_FILES or (e.name == "checkpoints" and e.is_dir())))
+    what = f"overwriting {', '.join(replaced)}" if replaced else "overwriting nothing"
+    keep = f"; leaving {len(kept)} other entr{'y' if len(kept) == 1 else 'ies'} ({_describe(kept)})" if kept else ""
+    return f"--force: {p} is not a dnaaug run folder; the new run writes into it, {what}{keep}"
+
+
+def clear_run_files(path: str | os.PathLike, names: list[str]) -> None:
+    """Delete the run files ``names`` (from :func:`run_files_present`) before a forced new run, so
+    that none of them (an appended metrics.jsonl, a stale checkpoint) mixes into it."""
+    p = Path(path)
+    for name in names:
+        try:
+            (p / name).unlink(missing_ok=True)
+        except OSError as err:
+            raise InputError(f"{p / name}: cannot replace it ({err.strerror})") from None
 
 
 class RunDir:
