@@ -45,6 +45,14 @@ class EMA:
         self.num_updates += 1
 
     @torch.no_grad()
+    def sync_buffers(self, model: nn.Module, names: tuple[str, ...]) -> None:
+        """Set the shadow of the named tensors to ``model``'s current values (not averaged): for
+        statistics that the model's owner sets, such as a condition's standardisation."""
+        state = model.state_dict()
+        for name in names:
+            self.shadow[name] = state[name].detach().clone().to(self.shadow[name].device)
+
+    @torch.no_grad()
     def copy_to(self, model: nn.Module) -> None:
         """Load the averaged weights into ``model`` (same architecture)."""
         model.load_state_dict(self.shadow)

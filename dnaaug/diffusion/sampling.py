@@ -22,12 +22,14 @@ from dnaaug.errors import InputError
 
 from .candidate_filter import FilterStats, candidate_cosines, closest_index
 from .checks import check_batch, check_mask
+from .families import family_of
 from .samplers import Denoiser, ddim_sample, ddpm_sample, to_onehot
 from .schedule import NoiseSchedule
 from .settings import DEFAULTS, SamplingConfig, check_sampling
 
 if TYPE_CHECKING:
     from .generator import ConditionalGenerator
+    from .masked import MaskedGenerator
 
 ConditionFn = Callable[[torch.Tensor, "torch.Tensor | None"], torch.Tensor]  # (x, mask) -> (N, C)
 __all__ = ["DEFAULTS", "ConditionFn", "FilterStats", "SamplingConfig", "check_sampling", "sample_positives",
@@ -52,13 +54,15 @@ def sample_x0(net: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None,
 
 
 @torch.no_grad()
-def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask: torch.Tensor | None, *,
+def sample_positives(model: "ConditionalGenerator | MaskedGenerator", anchors: torch.Tensor, mask: torch.Tensor | None, *,
                      condition: ConditionFn, settings: SamplingConfig, generator: torch.Generator,
                      k: int = 1, stats: FilterStats | None = None) -> torch.Tensor:
     """K one-hot positives per anchor, conditioned on the anchor's embedding.
 
     Args:
-        model: the conditional generator (normally carrying the EMA weights), in eval mode.
+        model: the conditional generator (normally carrying the EMA weights), in eval mode: Gaussian
+            (DDIM/DDPM from the anchor noised to ``settings.strength``) or masked (spans covering the
+            share ``settings.strength`` of the anchor refilled in ``settings.steps`` steps).
         anchors: (N, 4, L) one-hot anchors (on any device; sampling runs on the model's device).
         mask: (N, L) bool, True = real base, or None (all real).
         condition: (x, mask) -> (N, C), the frozen encoder's normalised embedding.
@@ -87,9 +91,13 @@ def sample_positives(model: "ConditionalGenerator", anchors: torch.Tensor, mask:
     cond = anchor_cond.repeat_interleave(draws, dim=0)
     m = None if mask is None else mask.to(device).repeat_interleave(draws, dim=0)
     init = anchors.to(device).repeat_interleave(draws, dim=0)
-    x0 = sample_x0(model.denoiser, model.schedule, cond, length=length, settings=settings, generator=generator,
-                   mask=m, init=init, device=device)
-    views = to_onehot(x0, m)
+    if family_of(model) == "masked":
+        views = model.refill(init, m, cond, share=settings.strength, span=settings.span, steps=settings.steps,
+                             guidance=settings.guidance, generator=generator)
+    else:
+        x0 = sample_x0(model.denoiser, model.schedule, cond, length=length, settings=settings,
+                       generator=generator, mask=m, init=init, device=device)
+        views = to_onehot(x0, m)
     if settings.candidates == 1:
         return views
     started = time.perf_counter()

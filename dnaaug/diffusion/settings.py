@@ -19,7 +19,7 @@ MAX_CANDIDATES = 64
 
 
 def check_sampling(*, sampler: str, steps: int, strength: float, guidance: float, eta: float,
-                   candidates: int = 1, name: Callable[[str], str] = lambda key: key) -> None:
+                   candidates: int = 1, span: int = 10, name: Callable[[str], str] = lambda key: key) -> None:
     """ConfigError naming the setting (``name(key)``) unless every sampling setting is valid."""
     if sampler not in SAMPLERS:
         raise ConfigError(f"{name('sampler')} must be ddim or ddpm, got {sampler!r}")
@@ -37,6 +37,8 @@ def check_sampling(*, sampler: str, steps: int, strength: float, guidance: float
     if (isinstance(candidates, bool) or not isinstance(candidates, int)
             or not 1 <= candidates <= MAX_CANDIDATES):
         raise ConfigError(f"{name('candidates')} must be an integer in [1, {MAX_CANDIDATES}], got {candidates!r}")
+    if isinstance(span, bool) or not isinstance(span, int) or span < 1:
+        raise ConfigError(f"{name('span')} must be an integer >= 1, got {span!r}")
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,17 @@ class SamplingConfig:
 
     sampler:  ``"ddim"`` (strided, deterministic given the start when eta = 0) or ``"ddpm"`` (ancestral).
     steps:    sampler steps S for a pure-noise start; an anchor start runs max(1, round(S * strength)).
-    strength: noise level in (0, 1] of the anchor start (SDEdit); 1 = pure noise (the paper's choice).
-              0.4 was the feasibility run's faithful-and-useful setting (DIFFAUG.md).
+    strength: how much of the anchor is re-drawn, in (0, 1]. Gaussian generator: the noise level of the
+              anchor start (SDEdit); 1 = pure noise (the paper's choice); 0.4 was the feasibility run's
+              faithful-and-useful setting (DIFFAUG.md). Masked generator: the share r of the anchor's
+              positions masked (in spans) and refilled; 1 = generate the whole sequence from h.
     guidance: classifier-free guidance scale w (1 = plain conditional, 0 = unconditional).
     eta:      DDIM stochasticity (0 = deterministic given the start); ignored by DDPM.
     candidates: samples drawn per kept positive; of each anchor's ``candidates * k`` samples the ``k``
               whose condition-function embedding has the highest cosine with the anchor's are kept
               (the paper's semantic estimator as a rejection filter). 1 = no filter.
+    span:     masked generator only: the length of the masked spans in bases.
+    sampler and eta apply to the Gaussian generator only; the masked one refills in ``steps`` steps.
     """
 
     sampler: str = "ddim"
@@ -60,10 +66,12 @@ class SamplingConfig:
     guidance: float = 1.0
     eta: float = 0.0
     candidates: int = 1
+    span: int = 10
 
     def __post_init__(self):
         check_sampling(sampler=self.sampler, steps=self.steps, strength=self.strength, guidance=self.guidance,
-                       eta=self.eta, candidates=self.candidates, name=lambda key: f"sampling {key}")
+                       eta=self.eta, candidates=self.candidates, span=self.span,
+                       name=lambda key: f"sampling {key}")
 
     def to_dict(self) -> dict:
         return asdict(self)

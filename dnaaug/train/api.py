@@ -176,7 +176,7 @@ def load_diffusion_augmenter(path: str | Path, *, which: str = "last", device: s
     (``DiffAugConfig.sampling()``), so its views are drawn exactly as the run's bank was.
     """
     from dnaaug.diffusion.augmenter import DiffusionAugmenter
-    from dnaaug.diffusion.generator import ConditionalGenerator
+    from dnaaug.diffusion.families import generator_from_config_dict
 
     ckpt_path = resolve_checkpoint(path, which)
     ckpt = load_checkpoint(ckpt_path, map_location="cpu")
@@ -184,7 +184,7 @@ def load_diffusion_augmenter(path: str | Path, *, which: str = "last", device: s
         raise CheckpointError(f"{ckpt_path}: this run has no diffusion generator (train with --augment diffaug)")
     trained = load_encoder(path, which=which, device=device)
     dev = next(trained.encoder.parameters()).device
-    model = ConditionalGenerator.from_config_dict(ckpt["generator_config"])
+    model = generator_from_config_dict(ckpt["generator_config"])
     try:
         model.load_state_dict(ckpt["ema"]["shadow"])
     except (KeyError, RuntimeError) as err:

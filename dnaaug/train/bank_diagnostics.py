@@ -12,10 +12,11 @@ import torch
 
 from dnaaug.diffusion.bank_fill import sampling_copy
 from dnaaug.diffusion.condition_use import condition_gap
+from dnaaug.diffusion.families import Generator, family_of
+from dnaaug.diffusion.masked_condition_use import masked_condition_gap
 from dnaaug.diffusion.diagnostics import plot_diagnostics
 from dnaaug.diffusion.diagnostics import round_diagnostics as diagnostics
 from dnaaug.diffusion.ema import EMA
-from dnaaug.diffusion.generator import ConditionalGenerator
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.tokenize.packed import PackedSequences
 from dnaaug.train import bank as bank_io
@@ -46,12 +47,13 @@ CONDITION_GAP_LEVELS = 10
 CONDITION_GAP_SEED = 104729  # the subset and the noise: the same in every round and every run of a seed
 
 
-def loop_condition_gap(model: ConditionalGenerator, ema: EMA | None,
+def loop_condition_gap(model: Generator, ema: EMA | None,
                        condition: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], train: PackedSequences, *,
                        length: int, sample: int, seed: int, device: torch.device,
                        levels: int = CONDITION_GAP_LEVELS) -> dict:
     """Condition-use diagnostic after a B-step: :func:`~dnaaug.diffusion.condition_use.condition_gap` of
-    the EMA generator on a fixed seeded subset of ``min(sample, N)`` training sequences (centre windows).
+    the EMA generator on a fixed seeded subset of ``min(sample, N)`` training sequences (centre windows);
+    for the masked family :func:`~dnaaug.diffusion.masked_condition_use.masked_condition_gap` (per mask rate).
 
     condition: (x (B,4,L), mask (B,L)) -> (B, C), the frozen encoder's normalised h. Its own
     ``torch.Generator`` (from ``seed``) picks the subset and draws the noise, so the training streams
@@ -66,7 +68,10 @@ def loop_condition_gap(model: ConditionalGenerator, ema: EMA | None,
     x, mask = codes_to_onehot(codes).to(device), mask.to(device)
     net = sampling_copy(model, ema) if ema is not None else model.eval()
     cond = condition(x, mask)
-    gap = condition_gap(net, x, cond, mask, levels=min(levels, model.schedule.num_train_steps), generator=gen)
+    if family_of(model) == "masked":  # cross-entropy per mask rate instead of noise level
+        gap = masked_condition_gap(net, x, cond, mask, generator=gen)
+    else:
+        gap = condition_gap(net, x, cond, mask, levels=min(levels, model.schedule.num_train_steps), generator=gen)
     gap["seconds"] = round(time.perf_counter() - started, 3)
     return gap
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from dnaaug.diffusion.families import check_family
+from dnaaug.diffusion.masked import check_mask_range
+from dnaaug.diffusion.masked_network import MaskedDenoiserConfig
 from dnaaug.diffusion.network import DenoiserConfig
 from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, SamplingConfig, check_sampling
 from dnaaug.errors import ConfigError
@@ -70,6 +73,15 @@ class DiffAugConfig:
     diagnostic (true vs shuffled vs null condition loss per noise level) runs after every B-step;
     0 turns it off.
 
+    ``generator``: the generator family. ``"gaussian"``: continuous diffusion over x0 = 2*onehot - 1
+    (DDIM from the anchor noised to ``strength``). ``"masked"``: absorbing-state discrete diffusion
+    (:mod:`dnaaug.diffusion.masked`): its B-step masks each known base with a rate drawn from
+    [``mask_low``, ``mask_high``] and predicts the masked bases from the rest and the condition, which
+    is the encoder's h of another view of the anchor (``cond_view``, an augmenter spec: strand flip and
+    shift, so the condition cannot be a copy of the letters); sampling masks the share ``strength`` of
+    the anchor in spans of ``span`` bases and refills it in ``sampling_steps`` steps with guidance
+    ``guidance``. ``denoiser_channels`` and ``denoiser_depth`` size both families' denoisers.
+
     ``augment_generated``: pass a generated positive through the base augmenter too (so it is
     shifted, reverse-complemented and mutated like the base view), instead of using it raw.
     ``generated_augment``: an augmenter spec for the generated positive instead (for example
@@ -92,6 +104,11 @@ class DiffAugConfig:
     strength: float = SAMPLING.strength
     guidance: float = SAMPLING.guidance
     candidates: int = SAMPLING.candidates
+    generator: str = "gaussian"
+    span: int = SAMPLING.span
+    mask_low: float = 0.5
+    mask_high: float = 1.0
+    cond_view: str = "rc+translocation:shift=10"
     schedule: str = "cosine"
     diffusion_steps: int = 1000
     denoiser_channels: int = 64
@@ -106,11 +123,24 @@ class DiffAugConfig:
     diagnostics_sample: int = 512
     condition_gap_sample: int = 128
 
+    # run folders written before the masked family existed: their generator was Gaussian
+    LEGACY_DEFAULTS: ClassVar[dict[str, Any]] = {"generator": "gaussian", "span": SAMPLING.span, "mask_low": 0.5,
+                                                 "mask_high": 1.0, "cond_view": "rc+translocation:shift=10"}
+
     def __post_init__(self):
         check_numbers(self, "diffaug.")
         check_sampling(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
-                       guidance=self.guidance, eta=SAMPLING.eta, candidates=self.candidates,
+                       guidance=self.guidance, eta=SAMPLING.eta, candidates=self.candidates, span=self.span,
                        name=lambda key: "diffaug." + {"steps": "sampling_steps"}.get(key, key))
+        check_family(self.generator)
+        check_mask_range(self.mask_low, self.mask_high, "diffaug.mask_low and diffaug.mask_high")
+        if self.generator == "masked":
+            from dnaaug.augment.registry import parse
+
+            try:
+                parse(self.cond_view)
+            except ConfigError as err:
+                raise ConfigError(f"diffaug.cond_view: {err}") from None
         check_positive(self, ("generator_lr", "diffusion_steps", "denoiser_channels", "denoiser_depth",
                               "generator_batch_size"), "diffaug.")
         if not 0.0 <= self.ema_decay <= 1.0:
@@ -140,10 +170,15 @@ class DiffAugConfig:
                               cond_dropout=self.cond_dropout, cond_mode=self.cond_mode, cond_norm=self.cond_norm,
                               cond_channels=self.cond_channels)
 
+    def masked_denoiser(self) -> MaskedDenoiserConfig:
+        """The masked generator's denoiser settings (its kernel and dilations are the family's own)."""
+        return MaskedDenoiserConfig(channels=self.denoiser_channels, depth=self.denoiser_depth,
+                                    cond_dropout=self.cond_dropout)
+
     def sampling(self) -> SamplingConfig:
         """The sampling settings of the bank (and of ``dnaaug augment`` on this run)."""
         return SamplingConfig(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
-                              guidance=self.guidance, candidates=self.candidates)
+                              guidance=self.guidance, candidates=self.candidates, span=self.span)
 
 
 @dataclass(frozen=True)

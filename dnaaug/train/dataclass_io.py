@@ -3,7 +3,9 @@
 Unknown keys and wrong types raise ConfigError naming the dotted key, so a typo in a config
 file is an error rather than a silently ignored setting. Missing keys take the dataclass
 default (every field has one); ``require_all=True`` (used when reading a run's own resolved
-config back) makes a missing key an error too.
+config back) makes a missing key an error too, except the keys a class lists in its
+``LEGACY_DEFAULTS`` mapping (added after a release), which take the value that reproduces a run
+written before them.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-def _coerce(value: Any, hint: Any, key: str) -> Any:
+def _coerce(value: Any, hint: Any, key: str, legacy: bool = False) -> Any:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(hint)
@@ -41,14 +43,14 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             if arg is type(None):
                 continue
             try:
-                return _coerce(value, arg, key)
+                return _coerce(value, arg, key, legacy)
             except ConfigError as err:
                 errors.append(str(err))
         raise ConfigError(errors[0] if errors else f"{key}: invalid value {value!r}")
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"{key}: expected a section (mapping), got {value!r}")
-        return from_dict(hint, value, prefix=key)
+        return from_dict(hint, value, prefix=key, legacy=legacy)
     if origin in (tuple, list):
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"{key}: expected a list, got {value!r}")
@@ -75,8 +77,14 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
     return value
 
 
-def from_dict(cls: type[T], data: dict[str, Any], *, prefix: str = "", require_all: bool = False) -> T:
-    """Build dataclass ``cls`` from a mapping; unknown keys or bad types raise ConfigError."""
+def from_dict(cls: type[T], data: dict[str, Any], *, prefix: str = "", require_all: bool = False,
+              legacy: bool | None = None) -> T:
+    """Build dataclass ``cls`` from a mapping; unknown keys or bad types raise ConfigError.
+
+    ``legacy`` (default: ``require_all``; passed on to nested sections): a missing key listed in a
+    class's ``LEGACY_DEFAULTS`` takes that value instead of the current default.
+    """
+    legacy = require_all if legacy is None else legacy
     if not isinstance(data, dict):
         raise ConfigError(f"{prefix or 'config'}: expected a mapping, got {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -84,13 +92,15 @@ def from_dict(cls: type[T], data: dict[str, Any], *, prefix: str = "", require_a
     if unknown:
         names = ", ".join(f"{prefix}.{k}" if prefix else k for k in unknown)
         raise ConfigError(f"unknown config key(s): {names} (known: {', '.join(sorted(fields))})")
+    if legacy:  # keys added after a release: a run written before them gets the value that reproduces it
+        data = {**{k: v for k, v in getattr(cls, "LEGACY_DEFAULTS", {}).items()}, **data}
     if require_all:
         missing = sorted(set(fields) - set(data))
         if missing:
             names = ", ".join(f"{prefix}.{k}" if prefix else k for k in missing)
             raise ConfigError(f"missing config key(s): {names}")
     hints = typing.get_type_hints(cls)
-    kwargs = {name: _coerce(value, hints[name], f"{prefix}.{name}" if prefix else name)
+    kwargs = {name: _coerce(value, hints[name], f"{prefix}.{name}" if prefix else name, legacy)
               for name, value in data.items()}
     try:
         return cls(**kwargs)

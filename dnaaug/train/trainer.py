@@ -36,6 +36,7 @@ from dnaaug.diffusion.bank_fill import fill_bank
 from dnaaug.diffusion.candidate_filter import FilterStats
 from dnaaug.diffusion.ema import EMA
 from dnaaug.diffusion.generator import ConditionalGenerator
+from dnaaug.diffusion.masked import MaskedGenerator
 from dnaaug.diffusion.generator_step import GeneratorLoss, generator_step
 from dnaaug.diffusion.schedule import ScheduleConfig
 from dnaaug.encoding import build_encoder, condition_fn, encoder_input
@@ -58,6 +59,8 @@ from dnaaug.train.run_dir import RunDir
 from dnaaug.train.validation import view_retrieval
 
 log = logging.getLogger(__name__)
+
+CONDITION_FIT_SAMPLE = 2048  # training windows whose h standardises the masked generator's condition
 
 
 class Interrupted(Exception):
@@ -177,10 +180,16 @@ class Trainer:
 
     def _build_generator(self) -> None:
         d = self.config.diffaug
-        self.generator_model = ConditionalGenerator.build(
-            self.encoder.embedding_dim,
-            d.denoiser(),
-            ScheduleConfig(kind=d.schedule, num_train_steps=d.diffusion_steps)).to(self.device)
+        self.cond_view = None  # masked family: the B-step's condition comes from another view of the anchor
+        if d.generator == "masked":
+            self.generator_model = MaskedGenerator.build(self.encoder.embedding_dim, d.masked_denoiser(),
+                                                         (d.mask_low, d.mask_high)).to(self.device)
+            self.cond_view = parse_augmenter(d.cond_view)
+        else:
+            self.generator_model = ConditionalGenerator.build(
+                self.encoder.embedding_dim,
+                d.denoiser(),
+                ScheduleConfig(kind=d.schedule, num_train_steps=d.diffusion_steps)).to(self.device)
         self.ema = EMA(self.generator_model, decay=d.ema_decay)
         self.gen_optimizer = torch.optim.AdamW(self.generator_model.parameters(), lr=d.generator_lr,
                                                weight_decay=0.0)
@@ -485,16 +494,35 @@ class Trainer:
     # ------------------------------------------------------------------ B-step and generation
     def _run_generator(self, phase: Phase) -> None:
         """B-step: the encoder frozen, the generator trained on its embeddings (resumable mid-epoch)."""
+        condition = self.condition
+        if self.cond_view is not None:
+            self._fit_condition()
+
+            def condition(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+                return self.condition(self.cond_view(x, generator=self.aug_gen, mask=mask), mask)
+
         def step(idx: np.ndarray) -> float:
             codes, mask = self.data.train.window(idx, self.length, "random", generator=self.data_gen)
             x, mask = codes_to_onehot(codes).to(self.device), mask.to(self.device)
             return generator_step(self.generator_model, self.ema, self.gen_optimizer, x, mask,
-                                  condition=self.condition, generator=self.aug_gen, loss_fn=self.generator_loss,
+                                  condition=condition, generator=self.aug_gen, loss_fn=self.generator_loss,
                                   amp=self.amp)
 
         self._epoch_loop(phase, step, batch_size=self.config.diffaug.generator_batch_size,
                          modules=(self.generator_model,))
         self._log_condition_gap(phase)
+
+    def _fit_condition(self) -> None:
+        """The masked generator's condition standardisation, from the frozen encoder's h of a fixed
+        subset of training windows (deterministic, so a resumed B-step sets the same values)."""
+        n = min(CONDITION_FIT_SAMPLE, len(self.data.train))
+        idx = np.linspace(0, len(self.data.train) - 1, n).astype(np.int64)
+        conds = []
+        for start in range(0, n, 512):
+            codes, mask = self.data.train.window(idx[start:start + 512], self.length, "center")
+            conds.append(self.condition(codes_to_onehot(codes).to(self.device), mask.to(self.device)))
+        self.generator_model.fit_condition(torch.cat(conds))
+        self.ema.sync_buffers(self.generator_model, ("cond_mean", "cond_std"))
 
     def _log_condition_gap(self, phase: Phase) -> None:
         """The condition-use diagnostic of the EMA generator after a B-step, as a "condition_gap" line.
