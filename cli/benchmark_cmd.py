@@ -10,13 +10,16 @@ import click
 
 from dnaaug_cli.common import progress_enabled
 
+DEFAULT_AUGMENT = "diffaug,rc,translocation,insertion,mixup,none"  # dnaaug.benchmark.DEFAULT_METHODS
+
 
 @click.command("benchmark")
 @click.option("--dataset", "-d", "datasets", multiple=True,
               help="Genomic Benchmarks name, GB-layout folder, GUE folder, CSV/TSV, FASTA folder, or 'demo'. "
                    "Repeatable.")
-@click.option("--augment", "-a", "methods", default="diffaug,rc,translocation,insertion,mixup,none",
-              show_default=True, help="Comma-separated methods: diffaug and/or augmenter specs.")
+@click.option("--augment", "-a", "methods", multiple=True, metavar="METHODS",
+              help="Methods: diffaug and/or augmenter specs, comma-separated. Repeatable (-a X -a Y runs "
+                   f"both; order kept, duplicates dropped).  [default: {DEFAULT_AUGMENT}]")
 @click.option("--seeds", default="0,1,2", show_default=True, help="Seeds: 0,1,2 or 0-4.")
 @click.option("--preset", type=click.Choice(["smoke", "demo", "cpu-small", "paper"]), default="cpu-small",
               show_default=True, help="Named budget shared by every row.")
@@ -50,6 +53,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     Examples:
       dnaaug benchmark --dataset demo --preset smoke --seeds 0 --out bench/demo
       dnaaug benchmark -d path/to/gue/mouse_0 -d path/to/gue/prom_300_tata --supervised --out bench/gue
+      dnaaug benchmark -d demo -a rc -a translocation:shift=20,mixup --seeds 0 --out bench/rows
       dnaaug benchmark -d dummy_mouse_enhancers_ensembl -d demo_human_or_worm --preset paper --out bench/gb
       dnaaug benchmark --out bench/gue --report-only     # one table from all finished cells
     """
@@ -60,6 +64,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     from dnaaug.train.config import load_config_file
 
     obj = ctx.obj or {}
+    methods = methods or (DEFAULT_AUGMENT,)
     if report_only:
         _report_only(Path(out), split_methods(methods))
         return

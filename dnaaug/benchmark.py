@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,18 +46,23 @@ METHOD_SPECS = {"rc": "rc", "reverse_complement": "rc", "translocation": "transl
                 "mixup": "mixup", "none": "none"}
 
 
-def split_methods(text: str) -> list[str]:
+def split_methods(text: str | Iterable[str]) -> list[str]:
     """``"diffaug,rc+mutation:rate=0.05,p=0.5,mixup"`` -> methods; a piece holding ``=`` but no
-    ``:`` continues the previous spec's parameters."""
+    ``:`` continues the previous spec's parameters. Several texts (``-a X -a Y,Z``) are split one
+    by one and joined: order kept, a method given twice kept once (its first place)."""
+    texts = [text] if isinstance(text, str) else list(text)
     out: list[str] = []
-    for piece in (p.strip() for p in text.split(",")):
-        if not piece:
-            continue
-        if out and "=" in piece and ":" not in piece and "+" not in piece:
-            out[-1] += "," + piece
-        else:
-            out.append(piece)
-    return out
+    for one in texts:
+        methods: list[str] = []
+        for piece in (p.strip() for p in one.split(",")):
+            if not piece:
+                continue
+            if methods and "=" in piece and ":" not in piece and "+" not in piece:
+                methods[-1] += "," + piece
+            else:
+                methods.append(piece)
+        out.extend(methods)
+    return list(dict.fromkeys(out))
 
 
 def slug(text: str) -> str:

@@ -11,6 +11,7 @@ import torch
 from click.testing import CliRunner
 
 from dnaaug.data.synthetic import write_synthetic
+from dnaaug.train.dataclass_io import merge
 from dnaaug_cli.main import COMMANDS, cli
 
 TINY = {"length": 48, "batch_size": 16, "val_size": 0, "log_every": 5, "projection_dim": 8,
@@ -91,10 +92,13 @@ def test_embed_shards_cover_the_input(runner, demo, tmp_path):
     assert np.allclose(merged.to_numpy(), whole.to_numpy(), atol=1e-5)
 
 
-def test_diffaug_train_and_augment(runner, demo, tmp_path):
+@pytest.mark.parametrize("generator", ["gaussian", "masked"])
+def test_diffaug_train_and_augment(runner, demo, tmp_path, generator):
     folder, cfg = demo
     run = tmp_path / "diff"
-    result = runner.invoke(cli, ["-q", "train", str(folder / "train.fa"), "--out", str(run), "--config", str(cfg),
+    config = tmp_path / "generator.json"
+    config.write_text(json.dumps(merge(json.loads(cfg.read_text()), {"diffaug": {"generator": generator}})))
+    result = runner.invoke(cli, ["-q", "train", str(folder / "train.fa"), "--out", str(run), "--config", str(config),
                                  "--augment", "diffaug"])
     assert result.exit_code == 0, result.output
     out = tmp_path / "gen.fa"
@@ -188,3 +192,26 @@ def test_benchmark_report_only_rebuilds_tables(runner, demo, tmp_path):
     assert "| none" in (out / "results.md").read_text()
     empty = runner.invoke(cli, ["-q", "benchmark", "--out", str(tmp_path / "nothing"), "--report-only"])
     assert empty.exit_code == 2 and "no finished benchmark cells" in empty.output
+
+
+def test_augment_is_repeatable_and_still_takes_a_list(runner, demo, tmp_path):
+    folder, cfg = demo
+    out = tmp_path / "bench"
+    args = ["-q", "benchmark", "--dataset", str(folder), "-a", "none", "-a", "rc,none", "-a", "rc", "--seeds", "0",
+            "--preset", "smoke", "--config", str(cfg), "--no-kmer-floor", "--no-random-init", "--out", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "spec.json").read_text())["methods"] == ["none", "rc"]  # both, in order, once
+    assert list(pd.read_csv(out / "results.csv")["method"]) == ["none", "rc"]
+
+
+def test_split_methods_joins_repeated_options():
+    from dnaaug.benchmark import DEFAULT_METHODS, split_methods
+    from dnaaug_cli.benchmark_cmd import DEFAULT_AUGMENT
+
+    assert split_methods(DEFAULT_AUGMENT) == list(DEFAULT_METHODS)
+    assert split_methods("diffaug,rc+mutation:rate=0.05,p=0.5,mixup") == ["diffaug", "rc+mutation:rate=0.05,p=0.5",
+                                                                          "mixup"]
+    # each -a value is split on its own: a parameter never continues a spec from another -a
+    assert split_methods(("mutation:rate=0.05", "p=0.5,rc", "rc", " mixup ,mutation:rate=0.05")) == [
+        "mutation:rate=0.05", "p=0.5", "rc", "mixup"]
