@@ -73,7 +73,7 @@ def check_against_manifest(dataset: LabeledDataset, manifest: dict, folder: str 
     """Raise DatasetError unless classes and per-class counts per split equal the manifest's."""
     name = manifest["name"]
     hint = (f"the copy at {folder} is incomplete or not version {manifest.get('version', 0)}; "
-            "delete it and download again, or point at a complete copy")
+            f"delete it and download again, or point at a complete copy ({local_copy_hint(name)})")
     if dataset.classes != list(manifest["classes"]):
         raise DatasetError(f"{name}: expected classes {', '.join(manifest['classes'])}, found "
                            f"{', '.join(dataset.classes)}; {hint}")
@@ -120,9 +120,28 @@ def _default_download(name: str, version: int, dest_path: str) -> object:
     return download_dataset(name, version=version, dest_path=dest_path)
 
 
-def _one_line(err: BaseException) -> str:
+def _one_line(err: BaseException, limit: int = 160) -> str:
     text = " ".join(str(err).split()) or "no message"
-    return f"{type(err).__name__}: {text if len(text) <= 200 else text[:200] + '...'}"
+    return f"{type(err).__name__}: {text if len(text) <= limit else text[:limit] + '...'}"
+
+
+def local_copy_hint(name: str) -> str:
+    """How to use a local copy instead of a download: the ``--gb-cache`` option, the
+    ``DNAAUG_GB_CACHE`` variable, or the dataset folder itself."""
+    return (f"to use a local copy, give --gb-cache DIR or set {GB_CACHE_ENV}=DIR (DIR holding "
+            f"{name}/train and {name}/test), or pass the dataset folder path itself")
+
+
+def _is_network_error(err: BaseException) -> bool:
+    """True when ``err`` or an error it was raised from is an OSError: no route, DNS, refused,
+    timeout (``requests``' and ``urllib``'s errors are OSErrors too)."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, OSError):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = None,
@@ -138,8 +157,8 @@ def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = N
                  ``genomic_benchmarks.loc2seq.download_dataset`` (tests pass a fake).
     manifest:    check against this manifest instead of the packaged one.
 
-    Any failure of the download becomes a one-line DownloadError that says how to use a
-    local copy.
+    Any failure of the download becomes a one-line DownloadError (exit code 2) that names the
+    local-copy options, ``--gb-cache DIR`` and ``DNAAUG_GB_CACHE`` (:func:`local_copy_hint`).
     """
     if manifest is None:
         if name not in manifest_names("genomic_benchmarks"):
@@ -149,8 +168,7 @@ def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = N
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_gb_cache()
     folder = cache / name
     if not is_gb_folder(folder):
-        how = (f"point dnaaug at a local copy with --gb-cache DIR or env {GB_CACHE_ENV}=DIR "
-               f"(DIR holding {name}/train and {name}/test), or pass the dataset folder path itself")
+        how = local_copy_hint(name)
         if not download:
             raise DatasetError(f"Genomic Benchmarks dataset {name!r} is not in {cache}; {how}")
         version = manifest.get("version", 0)
@@ -160,9 +178,12 @@ def load_genomic_benchmark(name: str, *, cache_dir: str | os.PathLike | None = N
             # the package prints progress on stdout, which belongs to results: send it to stderr
             with contextlib.redirect_stdout(sys.stderr):
                 returned = fn(name, version=version, dest_path=str(cache))
-        except Exception as err:  # noqa: BLE001 - any failure of a third-party download is reported alike
-            raise DownloadError(f"could not download Genomic Benchmarks dataset {name!r} "
-                                f"({_one_line(err)}); no network? {how}") from err
+        except (Exception, SystemExit) as err:  # noqa: BLE001 - any failure of a third-party download alike
+            # the way out first, the third-party detail (often a long URL) last, so that it survives
+            # a narrow terminal
+            why = "no network?" if _is_network_error(err) else "the download failed"
+            raise DownloadError(f"could not download Genomic Benchmarks dataset {name!r} into {cache} "
+                                f"({why}); {how} [{_one_line(err)}]") from err
         if not is_gb_folder(folder) and returned is not None and is_gb_folder(Path(str(returned))):
             folder = Path(str(returned))
         if not is_gb_folder(folder):

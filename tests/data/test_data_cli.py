@@ -75,3 +75,29 @@ def test_demo_data_bad_length_is_usage_error(run, tmp_path):
 def test_help_has_examples(run, args):
     result = run(*args, "--help")
     assert result.exit_code == 0 and re.search(r"Examples:\n +dnaaug ", result.output)
+
+
+def test_offline_benchmark_error_names_the_local_copy_options(tmp_path, monkeypatch):
+    """``dnaaug benchmark -d <GB name>`` without a network: one line, exit code 2, naming --gb-cache
+    and DNAAUG_GB_CACHE (the real download replaced by a fake that raises requests' network error)."""
+    import requests
+
+    from dnaaug.data import genomic_benchmarks
+
+    def offline(name, version, dest_path):
+        raise requests.exceptions.ConnectionError(
+            "HTTPConnectionPool(host='raw.githubusercontent.com', port=80): Max retries exceeded with url: "
+            f"/ML-Bioinfo-CEITEC/genomic_benchmarks/main/datasets/{name}/metadata.yaml (Caused by NameResolutionError)")
+
+    monkeypatch.setattr(genomic_benchmarks, "_default_download", offline)
+    monkeypatch.delenv("DNAAUG_GB_CACHE", raising=False)
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(cli, ["-q", "benchmark", "-d", "human_nontata_promoters", "--gb-cache",
+                                      str(tmp_path / "cache"), "--preset", "smoke", "--seeds", "0", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert lines[0].startswith("Error: could not download Genomic Benchmarks dataset 'human_nontata_promoters' "
+                               f"into {tmp_path / 'cache'} (no network?); to use a local copy, give --gb-cache DIR or "
+                               "set DNAAUG_GB_CACHE=DIR")
+    assert not out.exists()  # nothing left behind

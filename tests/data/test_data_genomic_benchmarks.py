@@ -72,19 +72,68 @@ def test_packaged_manifest_by_name_with_env_cache(tmp_path, monkeypatch):
     assert "checked against manifest" in ds.notes[0]
 
 
-def test_failed_download_is_one_line_with_local_copy_hint(tmp_path):
-    def offline(name, version, dest_path):
-        raise ConnectionError("Max retries exceeded\nwith url: https://example.org/x.zip")
+LOCAL_COPY = (f"to use a local copy, give --gb-cache DIR or set DNAAUG_GB_CACHE=DIR (DIR holding {MOUSE}/train "
+              f"and {MOUSE}/test), or pass the dataset folder path itself")
 
+
+def _requests_offline(name, version, dest_path):
+    """What ``genomic_benchmarks`` raises without a network: requests' ConnectionError on its first
+    fetch (the dataset's metadata.yaml), chained from urllib3's resolution failure."""
+    import requests
+
+    try:
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+    except OSError as dns:
+        raise requests.exceptions.ConnectionError(
+            "HTTPConnectionPool(host='raw.githubusercontent.com', port=80): Max retries exceeded\nwith url: "
+            f"/ML-Bioinfo-CEITEC/genomic_benchmarks/main/datasets/{name}/metadata.yaml " + "x" * 300) from dns
+
+
+def _urllib_offline(name, version, dest_path):
+    import urllib.error
+
+    raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+
+def _socket_offline(name, version, dest_path):
+    import socket
+
+    raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+
+@pytest.mark.parametrize("offline", [_requests_offline, _urllib_offline, _socket_offline])
+def test_offline_download_error_names_the_local_copy_options(tmp_path, offline):
     with pytest.raises(DownloadError) as err:
         load_dataset(MOUSE, gb_cache=tmp_path, download_fn=offline)
     message = str(err.value)
-    assert "\n" not in message
-    assert message.startswith(f"could not download Genomic Benchmarks dataset '{MOUSE}' (ConnectionError: "
-                              "Max retries exceeded with url")
-    assert "--gb-cache DIR" in message and "DNAAUG_GB_CACHE" in message
-    assert "pass the dataset folder path" in message
+    assert "\n" not in message and len(message) < 600
+    # the way out comes before the (long, truncated) third-party detail
+    assert message.startswith(f"could not download Genomic Benchmarks dataset '{MOUSE}' into {tmp_path} "
+                              f"(no network?); {LOCAL_COPY} [")
+    assert message.endswith("]")
     assert err.value.exit_code == 2
+
+
+def test_other_download_failures_name_the_local_copy_options_too(tmp_path):
+    def broken(name, version, dest_path):
+        raise ValueError("Some regions not found in the reference")
+
+    def exits(name, version, dest_path):
+        raise SystemExit(1)  # a third-party script-style exit must not end dnaaug without a message
+
+    for fn, detail in ((broken, "ValueError: Some regions not found"), (exits, "SystemExit: 1")):
+        with pytest.raises(DownloadError) as err:
+            load_genomic_benchmark(MOUSE, cache_dir=tmp_path, download_fn=fn)
+        assert f"(the download failed); {LOCAL_COPY} [{detail}" in str(err.value)
+
+
+def test_incomplete_cached_copy_names_the_local_copy_options(tmp_path):
+    write_gb_folder(tmp_path, MOUSE, {"train": {"negative": 5, "positive": 5}, "test": {"negative": 2, "positive": 2}},
+                    length=4)
+    with pytest.raises(DatasetError) as err:
+        load_genomic_benchmark(MOUSE, cache_dir=tmp_path, download_fn=_requests_offline)
+    assert "is incomplete" in str(err.value) and "--gb-cache DIR" in str(err.value)
+    assert "DNAAUG_GB_CACHE=DIR" in str(err.value)
 
 
 def test_download_that_leaves_nothing(tmp_path):
