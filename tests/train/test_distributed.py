@@ -20,13 +20,17 @@ TINY = {"length": 32, "batch_size": 32, "val_size": 0, "log_every": 1000, "proje
                     "generator_batch_size": 32, "diagnostics_sample": 16, "diffusion_steps": 50}}
 
 
-@pytest.mark.parametrize("augment,epochs", [("rc+translocation:shift=3", 10), ("diffaug", 0)])
-def test_two_process_gloo_training(tmp_path, augment, epochs):
+@pytest.mark.parametrize("augment,epochs,generator", [("rc+translocation:shift=3", 10, None),
+                                                      ("diffaug", 0, "gaussian"), ("diffaug", 0, "masked")])
+def test_two_process_gloo_training(tmp_path, augment, epochs, generator):
     fasta = tmp_path / "in.fa"
     with open(fasta, "w") as fh:
         write_fasta(random_records(n=96, length=40), fh)
     cfg = tmp_path / "cfg.json"
-    cfg.write_text(json.dumps({**TINY, "epochs": epochs or 1, "loss": {"name": "infonce"}}))
+    config = {**TINY, "epochs": epochs or 1, "loss": {"name": "infonce"}}
+    if generator:
+        config["diffaug"] = {**TINY["diffaug"], "generator": generator}
+    cfg.write_text(json.dumps(config))
     run = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",

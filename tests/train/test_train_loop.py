@@ -70,6 +70,8 @@ def _interrupt_at(monkeypatch, global_step: int):
     ({"augment": "diffaug", "encoder_ema": 0.9}, 4),  # ... and in the B-step it conditions
     ({"kmer_loss": 0.05}, 5),                 # k-mer bag head: its weights and Adam state resume too
     ({"augment": "diffaug", "kmer_loss": 0.05}, 6),   # ... in a contrastive round of DiffAug
+    ({"augment": "diffaug", "diffaug": {"generator": "masked"}}, 4),  # masked generator: its B-step
+    ({"augment": "diffaug", "diffaug": {"generator": "masked"}}, 6),  # ... and the generate phase
 ])
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path, monkeypatch, config_kw, stop_step):
     config = tiny_config(**config_kw)
