@@ -276,14 +276,52 @@ def render_text(summary: pd.DataFrame, metric: str = "accuracy", *, scale: float
     return "\n".join([fmt(head), rule] + [fmt(r) for r in body]) + "\n"
 
 
+NOTE_SEPARATOR = "; "
+"""What joins the pieces of a cell's ``notes`` (the benchmark writes ``"; ".join(pieces)``)."""
+
+
+def _join_names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _cell_note_lines(cells: Sequence[CellResult], method_order, dataset_order,
+                     labels: Mapping[str, str]) -> list[str]:
+    """The cells' notes, each text once per dataset: the pieces every method of a dataset carries
+    (its source, manifest check ...) on one ``- DATASET: ...`` line, then the rest once per group
+    of methods that carry the same pieces (``- rc and none on DATASET: ...``). A dataset run with one
+    method keeps the ``- METHOD on DATASET: ...`` form. Pieces keep their first-seen order."""
+    pieces: dict[str, dict[str, list[str]]] = {}  # dataset -> method -> pieces (over seeds, once each)
+    for c in cells:
+        mine = pieces.setdefault(c.dataset, {}).setdefault(c.method, [])
+        for piece in (p.strip() for p in c.notes.split(NOTE_SEPARATOR)):
+            if piece and piece not in mine:
+                mine.append(piece)
+    lines = []
+    for d in _ordered(list(pieces), dataset_order):
+        by_method = pieces[d]
+        methods = _ordered(list(by_method), method_order)
+        label = labels.get(d, d)
+        first_seen = list(dict.fromkeys(p for m in methods for p in by_method[m]))
+        common = [p for p in first_seen if all(p in by_method[m] for m in methods)] if len(methods) > 1 else []
+        if common:
+            lines.append(f"- {label}: {NOTE_SEPARATOR.join(common)}")
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for m in methods:
+            rest = tuple(p for p in by_method[m] if p not in common)
+            if rest:
+                groups.setdefault(rest, []).append(m)
+        lines.extend(f"- {_join_names(ms)} on {label}: {NOTE_SEPARATOR.join(rest)}" for rest, ms in groups.items())
+    return lines
+
+
 def render_report(cells: Sequence[CellResult], metrics: Sequence[str] = ("accuracy", "mcc"), *,
                   title: str = "dnaaug benchmark", method_order: Sequence[str] | None = None,
                   dataset_order: Sequence[str] | None = None,
                   dataset_labels: Mapping[str, str] | None = None,
                   notes: Sequence[str] = ()) -> str:
     """The full ``results.md``: one table per metric, a wall-time table (train + embed
-    seconds per cell, lowest in bold) and notes (seeds per cell, each cell's notes, then
-    ``notes``)."""
+    seconds per cell, lowest in bold) and notes (seeds per cell, the cells' notes with each text
+    once per dataset, then ``notes``)."""
     cells = list(cells)
     if not cells:
         raise InputError("no results to report")
@@ -316,13 +354,7 @@ def render_report(cells: Sequence[CellResult], metrics: Sequence[str] = ("accura
         uneven = ", ".join(f"{m} on {(dataset_labels or {}).get(d, d)}: {n}"
                            for (d, m), n in per_cell.items() if n != max(per_cell.values()))
         lines.append(f"- Fewer seeds than the others: {uneven}.")
-    cell_notes: dict[tuple[str, str], list[str]] = {}
-    for c in cells:
-        if c.notes and c.notes not in cell_notes.setdefault((c.dataset, c.method), []):
-            cell_notes[(c.dataset, c.method)].append(c.notes)
-    for (d, m), texts in cell_notes.items():
-        if texts:
-            lines.append(f"- {m} on {(dataset_labels or {}).get(d, d)}: {'; '.join(texts)}")
+    lines.extend(_cell_note_lines(cells, method_order, dataset_order, dataset_labels or {}))
     lines.extend(f"- {n}" for n in notes)
     parts.append("## Notes\n")
     parts.append("\n".join(lines) + "\n")

@@ -156,3 +156,47 @@ def test_report_sections_and_notes():
     assert "| kmer-spectrum | 75.0 | — | — |" in md.split("## Linear probe accuracy (%)")[1]
     with pytest.raises(InputError):
         render_report([])
+
+
+def _demo_like_cells(compute_of=lambda method, seed: "cpu AVX2, 2 thread(s)"):
+    """The cells of ``dnaaug benchmark --dataset demo``: 7 neural rows and the k-mer row, notes as the
+    runner writes them (the dataset's notes, then per-row readout and compute)."""
+    dataset_note = "synthetic motif-rule data (seed 0, length 200): positive when SP1 + CACGTG"
+    neural = ["diffaug", "rc", "translocation", "insertion", "mixup", "none", "random-init"]
+    cells = []
+    for seed in (0, 1):
+        for m in neural:
+            notes = [dataset_note, "embedding strands: both", "embedding regions: 3",
+                     f"computed with torch 2.13.0+cpu, {compute_of(m, seed)}"]
+            cells.append(CellResult("demo", m, seed, accuracy=0.8, mcc=0.6, notes="; ".join(notes)))
+        cells.append(CellResult("demo", "kmer-spectrum", seed, accuracy=0.7, mcc=0.4, notes=dataset_note))
+    return cells, dataset_note, neural
+
+
+def test_report_gives_each_dataset_note_once():
+    cells, dataset_note, neural = _demo_like_cells()
+    md = render_report(cells, method_order=neural + ["kmer-spectrum"])
+    notes = md.split("## Notes")[1]
+    assert notes.count(dataset_note) == 1 and notes.count("embedding strands: both") == 1
+    assert f"- demo: {dataset_note}\n" in notes
+    assert ("- diffaug, rc, translocation, insertion, mixup, none and random-init on demo: embedding strands: "
+            "both; embedding regions: 3; computed with torch 2.13.0+cpu, cpu AVX2, 2 thread(s)\n") in notes
+    assert "kmer-spectrum on demo" not in notes  # it carries nothing beyond the dataset's notes
+    # labels apply to the dataset line too
+    assert f"- Demo set: {dataset_note}" in render_report(cells, dataset_labels={"demo": "Demo set"})
+
+
+def test_report_notes_keep_what_differs_between_rows():
+    cells, dataset_note, _ = _demo_like_cells(
+        lambda m, seed: "cpu AVX512, 1 thread(s)" if (m, seed) == ("rc", 1) else "cpu AVX2, 2 thread(s)")
+    notes = render_report(cells).split("## Notes")[1]
+    assert notes.count(dataset_note) == 1
+    assert ("- rc on demo: embedding strands: both; embedding regions: 3; computed with torch 2.13.0+cpu, cpu AVX2, "
+            "2 thread(s); computed with torch 2.13.0+cpu, cpu AVX512, 1 thread(s)\n") in notes
+    assert "- diffaug, translocation, insertion, mixup, none and random-init on demo: embedding strands" in notes
+    # two datasets: each dataset's notes once, under its own name
+    other = [CellResult("d2", c.method, c.seed, accuracy=0.6, mcc=0.2, notes=c.notes.replace("seed 0", "seed 9"))
+             for c in cells]
+    notes = render_report(cells + other).split("## Notes")[1]
+    assert notes.count(dataset_note) == 1 and notes.count(dataset_note.replace("seed 0", "seed 9")) == 1
+    assert notes.index("- demo: ") < notes.index("- d2: ")
