@@ -3,6 +3,10 @@
 Each script writes ``benchmarks/results/<name>.json`` and ``<name>.md`` and replaces the block between
 ``<!-- bench:<name> -->`` and ``<!-- /bench:<name> -->`` in docs/performance.md with a stamp (date,
 machine, torch) and its Markdown table. The README keeps no such blocks; it links to docs/performance.md.
+
+Tables that no script publishes (the final benchmark, the frontier) sit in docs/ between
+``<!-- results:<name> -->`` and ``<!-- /results:<name> -->`` as copies of ``benchmarks/results/<name>.md``;
+``python benchmarks/_report.py`` refreshes them. tests/docs checks both kinds of block against their files.
 """
 
 from __future__ import annotations
