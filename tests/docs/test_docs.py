@@ -177,3 +177,20 @@ def test_generated_tables_match_their_json(page):
         assert set(methods) <= set(expected), f"{page.name}: rows {set(methods) - set(expected)} not in {rel}"
         for method, row in zip(methods, rows):
             assert row[1:] == expected[method], f"{page.name}: {method} in the {rel} table"
+
+
+def test_publish_writes_the_block_into_docs_performance(tmp_path, monkeypatch):
+    """benchmarks/_report.publish: results/NAME.{json,md}, and the docs block replaced with stamp + table."""
+    report = load_benchmark_script("_report")
+    doc = tmp_path / "performance.md"
+    doc.write_text("# P\n\n<!-- bench:x -->\nold\n<!-- /bench:x -->\n\n<!-- bench:y -->\nkept\n<!-- /bench:y -->\n")
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(report, "PERFORMANCE_DOC", doc)
+    report.publish("x", {"rows": []}, "| a |\n|---|\n| 1 |\n")
+    text = doc.read_text()
+    body = BENCH_BLOCK.search(text).group(2)
+    assert body.startswith("_Measured ") and body.endswith("\n\n| a |\n|---|\n| 1 |\n")
+    assert "old" not in text and "kept" in text
+    assert (tmp_path / "results" / "x.md").read_text() == "| a |\n|---|\n| 1 |\n"
+    report.publish("x", {"rows": []}, "| b |\n|---|\n| 2 |\n", update_docs=False)
+    assert "| 1 |" in doc.read_text()

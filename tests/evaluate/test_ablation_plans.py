@@ -1,6 +1,6 @@
 """Every shipped ablation plan (benchmarks/plans/*.json) builds valid benchmark cells.
 
-The README's ablation tables name these plans as the way to rerun their rows; a typo in a config key
+docs/ablations.md's tables name these plans as the way to rerun their rows; a typo in a config key
 or an augmenter spec would only surface minutes into a long run. Building each row's cell config the
 way `dnaaug benchmark` does (preset + the row's config, checked keys) catches it here.
 """
