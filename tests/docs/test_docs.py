@@ -25,7 +25,7 @@ LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)")
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 BENCH_BLOCK = re.compile(r"<!-- bench:([\w.-]+) -->\n(.*?)<!-- /bench:\1 -->", re.S)
 RESULTS_BLOCK = re.compile(r"<!-- results:([\w.-]+) -->\n(.*?)<!-- /results:\1 -->", re.S)
-GENERATED = re.compile(r"<!-- generated: (\S+\.json) (\w+) -->\n((?:\|.*\n)+)")
+GENERATED = re.compile(r"<!-- generated: (\S+\.json) (\w+) -->\n\n?((?:\|.*\n)+)")
 
 
 def prose_lines(text: str) -> list[str]:
@@ -79,6 +79,14 @@ def test_slug_follows_github():
     assert slug("I/O: FASTA parse and one-hot") == "io-fasta-parse-and-one-hot"
     assert slug("`dnaaug train`") == "dnaaug-train"
     assert slug("tf_0 and prom_core_notata (subsampled to 10,000)") == "tf_0-and-prom_core_notata-subsampled-to-10000"
+
+
+def test_quickstart_is_two_commands_as_ci_reads_them():
+    """.ci/run takes the first ```bash block under "## Quickstart" literally: two commands, the second pytest."""
+    section = README.read_text(encoding="utf-8").split("\n## Quickstart\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [ln for ln in block.splitlines() if ln.strip()]
+    assert len(commands) == 2 and "python -m pytest" in commands[1]
 
 
 def test_readme_is_short_and_links_every_docs_file():
@@ -168,7 +176,10 @@ def test_benchmark_tables_match_their_cells(md):
 def test_generated_tables_match_their_json(page):
     """A table under ``<!-- generated: PATH.json METRIC -->``: each row's method (its first `code`
     span) has the values the JSON's cells give, bold included."""
-    for rel, metric, table in GENERATED.findall(page.read_text(encoding="utf-8")):
+    text = page.read_text(encoding="utf-8")
+    assert len(GENERATED.findall(text)) == text.count("<!-- generated:"), \
+        f"{page.name}: a generated marker must be followed (after at most a blank line) by its table"
+    for rel, metric, table in GENERATED.findall(text):
         json_path = ROOT / rel
         rows = table_rows(table)
         methods = [re.search(r"`([^`]+)`", r[0]).group(1) for r in rows]
