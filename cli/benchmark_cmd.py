@@ -27,6 +27,8 @@ DEFAULT_AUGMENT = "diffaug,rc,translocation,insertion,mixup,none"  # dnaaug.benc
 @click.option("--no-kmer-floor", is_flag=True, help="Leave out the label-free k-mer spectrum row.")
 @click.option("--no-random-init", is_flag=True,
               help="Leave out the random-init row (the same encoder, untrained).")
+@click.option("--no-masked-lm", is_flag=True,
+              help="Leave out the masked-lm row (the masked denoiser trained alone as a masked language model).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
               help="JSON with TrainConfig keys applied on top of the preset to every row.")
 @click.option("--strands", type=click.Choice(["both", "mean", "forward"]), default="both", show_default=True,
@@ -42,7 +44,7 @@ DEFAULT_AUGMENT = "diffaug,rc,translocation,insertion,mixup,none"  # dnaaug.benc
 @click.option("--report-only", is_flag=True,
               help="Train nothing: rebuild results.{csv,md,json} from every finished cell in OUT.")
 @click.pass_context
-def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, no_random_init, config_file, max_train, gb_cache,
+def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, no_random_init, no_masked_lm, config_file, max_train, gb_cache,
               out, report_only, strands, regions):
     """Train each method without labels, probe and cluster frozen embeddings, print the table.
 
@@ -74,7 +76,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
     created = not out_dir.exists()
     spec = BenchmarkSpec(datasets=list(datasets), out=out_dir, methods=split_methods(methods),
                          seeds=parse_seeds(seeds), preset=preset, supervised=supervised,
-                         kmer_floor=not no_kmer_floor, random_init=not no_random_init,
+                         kmer_floor=not no_kmer_floor, random_init=not no_random_init, masked_lm=not no_masked_lm,
                          overrides=load_config_file(config_file) if config_file else {},
                          gb_cache=gb_cache, device=obj.get("device", "auto"), progress=progress_enabled(ctx),
                          max_train=max_train, strands=strands, regions=regions)
@@ -100,7 +102,7 @@ def benchmark(ctx, datasets, methods, seeds, preset, supervised, no_kmer_floor, 
 
 
 def _plots(runner, cells, out_dir: Path, order) -> None:
-    from dnaaug.benchmark import training_curves
+    from dnaaug.benchmark import slug, training_curves
     from dnaaug.evaluate.plots import plot_bars, plot_embedding_map, plot_training_curves
     from dnaaug.evaluate.results import summarise
 
@@ -112,7 +114,12 @@ def _plots(runner, cells, out_dir: Path, order) -> None:
     for (dataset, method), (x, y) in runner.embeddings.items():
         name = f"map_{dataset}_{method}".replace("/", "_")
         plot_embedding_map(x, y, plots / f"{name}.png", title=f"{method} on {dataset} (test, PCA)", seed=0)
-    curves = training_curves(out_dir)
+    # curves come keyed by the run folders' names (slugs): label them, and so colour them, as the
+    # table does ("translocation:shift=20", not "translocation_shift=20")
+    datasets = {slug(d): d for d in dict.fromkeys(summary["dataset"])}
+    methods = {slug(m): m for m in order}
+    curves = {f"{datasets.get(d, d)}/{methods.get(m, m)}": points
+              for (d, _, m), points in ((key.rpartition("/"), points) for key, points in training_curves(out_dir).items())}
     if curves:
         plot_training_curves(curves, plots / "training_curves.png")
 

@@ -4,8 +4,9 @@ Methods are augmenter specs (``rc``, ``translocation``, ``insertion``, ``mixup``
 registry spec such as ``rc+mutation:rate=0.05``) and ``diffaug``; every row uses the same encoder,
 loss, window, epoch budget and seeds; only the augmenter changes. Reference rows, standard in
 self-supervised papers: ``random-init`` (the same encoder, untrained: what training adds),
-``kmer-spectrum`` (label-free, non-neural: normalised k-mer counts, k = 1..6: what a bag of
-k-mers already gives) and ``supervised`` (the same trunk trained with labels and cross-entropy).
+``masked-lm`` (the masked generator's denoiser trained alone as a masked language model, the
+standard label-free competitor), ``kmer-spectrum`` (label-free, non-neural: normalised k-mer counts,
+k = 1..6: what a bag of k-mers already gives) and ``supervised`` (the same trunk trained with labels and cross-entropy).
 
 Every finished cell is written atomically to ``OUT/cells/<dataset>/<method>/seed<k>.json`` and
 skipped on re-run; a cell interrupted mid-training resumes from its run folder's checkpoint.
@@ -40,7 +41,7 @@ from dnaaug.train.presets import preset as preset_overrides
 log = logging.getLogger(__name__)
 
 DEFAULT_METHODS = ("diffaug", "rc", "translocation", "insertion", "mixup", "none")
-REFERENCE_ROWS = ("random-init", "kmer-spectrum", "supervised")
+REFERENCE_ROWS = ("random-init", "masked-lm", "kmer-spectrum", "supervised")
 # paper's comparison rows -> registry specs (the registry's defaults give the parameters)
 METHOD_SPECS = {"rc": "rc", "reverse_complement": "rc", "translocation": "translocation", "insertion": "insertion",
                 "mixup": "mixup", "none": "none"}
@@ -82,6 +83,7 @@ class BenchmarkSpec:
     supervised: bool = False
     kmer_floor: bool = True
     random_init: bool = True
+    masked_lm: bool = True
     overrides: dict = field(default_factory=dict)
     gb_cache: str | None = None
     device: str = "auto"
@@ -125,6 +127,8 @@ class BenchmarkRunner:
         rows = list(self.spec.methods)
         if self.spec.random_init:
             rows.append("random-init")
+        if self.spec.masked_lm:
+            rows.append("masked-lm")
         if self.spec.kmer_floor:
             rows.append("kmer-spectrum")
         if self.spec.supervised:
@@ -202,7 +206,7 @@ class BenchmarkRunner:
     def _neural(self, ds, method, seed, train_recs, y_train, test_recs):
         from dnaaug.embed import embed_array
 
-        reference = method in ("supervised", "random-init")
+        reference = method in ("supervised", "random-init", "masked-lm")
         config = cell_config(self.spec, "none" if reference else method, seed)
         if method == "random-init":  # the same encoder and seed, zero epochs: the untrained trunk
             config = config.updated({"epochs": 0})
@@ -212,6 +216,11 @@ class BenchmarkRunner:
 
             model, _ = train_supervised(train_recs, y_train, config, device=resolve_device(self.spec.device),
                                         progress=self.spec.progress)
+        elif method == "masked-lm":
+            from dnaaug.train.masked_lm import train_masked_lm
+
+            model, _ = train_masked_lm(train_recs, config, device=resolve_device(self.spec.device),
+                                       progress=self.spec.progress)
         else:
             run_dir = self.run_dir(ds.name, method, seed)
             resume = (run_dir / "checkpoints" / "last.pt").exists()

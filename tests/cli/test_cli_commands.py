@@ -131,7 +131,9 @@ def test_benchmark_smoke_resumes(runner, demo, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out / "results.csv")
-    assert set(frame["method"]) == {"diffaug", "rc", "none", "random-init", "kmer-spectrum", "supervised"}
+    assert set(frame["method"]) == {"diffaug", "rc", "none", "random-init", "masked-lm", "kmer-spectrum",
+                                    "supervised"}
+    assert frame.loc[frame["method"] == "masked-lm", "train_seconds"].iloc[0] > 0
     assert {"accuracy", "mcc", "macro_f1", "auroc", "nmi", "ari", "cluster_acc", "train_seconds"} <= set(frame)
     assert frame["accuracy"].between(0, 1).all()
     md = (out / "results.md").read_text()
@@ -198,7 +200,8 @@ def test_augment_is_repeatable_and_still_takes_a_list(runner, demo, tmp_path):
     folder, cfg = demo
     out = tmp_path / "bench"
     args = ["-q", "benchmark", "--dataset", str(folder), "-a", "none", "-a", "rc,none", "-a", "rc", "--seeds", "0",
-            "--preset", "smoke", "--config", str(cfg), "--no-kmer-floor", "--no-random-init", "--out", str(out)]
+            "--preset", "smoke", "--config", str(cfg), "--no-kmer-floor", "--no-random-init", "--no-masked-lm",
+            "--out", str(out)]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert json.loads((out / "spec.json").read_text())["methods"] == ["none", "rc"]  # both, in order, once
