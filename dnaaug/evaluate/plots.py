@@ -1,10 +1,17 @@
 """Benchmark figures, drawn off-screen (Agg canvas, no pyplot global state) and written
-atomically as PNG."""
+atomically as PNG.
+
+Every figure that draws one mark per method takes its colour from :func:`method_colour`, so a
+method keeps one colour in ``accuracy.png``, ``training_curves.png`` and any other plot.
+"""
 
 from __future__ import annotations
 
+import colorsys
 import os
+import zlib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +54,11 @@ def plot_bars(summary: pd.DataFrame, metric: str, path: str | os.PathLike, *,
     fig = Figure(figsize=(max(4.0, 1.2 + len(datasets) * (0.5 + 0.35 * len(methods))), 4.0))
     ax = fig.add_subplot()
     x = np.arange(len(datasets))
-    colours = _colours(len(methods))
     for i, m in enumerate(methods):
         mean = np.array([stats.get((d, m), (np.nan, np.nan))[0] for d in datasets]) * scale
         std = np.array([stats.get((d, m), (np.nan, np.nan))[1] for d in datasets]) * scale
         ax.bar(x - 0.4 + (i + 0.5) * width, np.nan_to_num(mean), width,
-               yerr=np.where(np.isnan(std), 0.0, std), capsize=2, label=m, color=colours[i])
+               yerr=np.where(np.isnan(std), 0.0, std), capsize=2, label=m, color=method_colour(m))
     labels = dataset_labels or {}
     ax.set_xticks(x, [labels.get(d, d) for d in datasets], rotation=20 if len(datasets) > 3 else 0)
     ax.set_ylabel(heading)
@@ -68,10 +74,66 @@ def plot_bars(summary: pd.DataFrame, metric: str, path: str | os.PathLike, *,
 
 
 def _colours(n: int) -> list:
+    """``n`` distinct colours for classes (not methods: see :func:`method_colour`)."""
     from matplotlib import colormaps
 
     cmap = colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(n)]
+
+
+# method -> index into matplotlib's tab20 (even: the tab10 shades; odd: their light partners).
+# The rows of the default benchmark take the strong shades; a light shade goes to a method that
+# seldom shares a plot with its strong partner. Aliases of the augmenter registry share a colour.
+METHOD_COLOURS: dict[str, int] = {
+    "diffaug": 6,         # red
+    "base": 7,            # light red: DiffAug's base augmenter (DiffAugConfig.base_augment)
+    "rc": 2,              # orange
+    "translocation": 4,   # green
+    "insertion": 8,       # purple
+    "mixup": 10,          # brown
+    "masked-lm": 12,      # pink
+    "none": 14,           # grey
+    "random-init": 15,    # light grey
+    "kmer-spectrum": 16,  # olive
+    "supervised": 0,      # blue
+    "mutation": 18,       # cyan
+    "noise": 19,          # light cyan
+    "deletion": 9,        # light purple
+    "inversion": 5,       # light green
+    "crop": 3,            # light orange
+}
+METHOD_ALIASES = {"reverse_complement": "rc", "identity": "none", "shift": "translocation",
+                  "gaussian_noise": "noise"}
+
+
+@lru_cache(maxsize=1)
+def _base_augment() -> str:
+    from dataclasses import fields
+
+    from dnaaug.train.config import DiffAugConfig
+
+    return next(f.default for f in fields(DiffAugConfig) if f.name == "base_augment")
+
+
+def method_colour(method: str) -> tuple[float, float, float, float]:
+    """The RGBA colour of a method in every dnaaug plot.
+
+    Fixed for the known methods (:data:`METHOD_COLOURS`: the baseline augmenters, ``diffaug``,
+    its base augmenter spec, ``masked-lm`` and the reference rows ``random-init``,
+    ``kmer-spectrum``, ``supervised``); any other spec (``translocation:shift=20``) gets a colour
+    derived from a checksum of its text: the same in every plot and every run, though two such
+    specs may look alike.
+    """
+    from matplotlib import colormaps
+
+    name = method.strip()
+    name = METHOD_ALIASES.get(name, name)
+    if name not in METHOD_COLOURS and name.replace(" ", "") == _base_augment():
+        name = "base"
+    if name in METHOD_COLOURS:
+        return tuple(float(v) for v in colormaps["tab20"](METHOD_COLOURS[name]))
+    hue = (zlib.crc32(name.encode("utf-8")) % 3600) / 3600
+    return (*(float(v) for v in colorsys.hsv_to_rgb(hue, 0.6, 0.75)), 1.0)
 
 
 def plot_embedding_map(X, y, path: str | os.PathLike, *, title: str = "", seed: int = 0,
@@ -113,10 +175,16 @@ def plot_embedding_map(X, y, path: str | os.PathLike, *, title: str = "", seed: 
     return _save(fig, path)
 
 
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
 def plot_training_curves(curves: Mapping[str, Sequence[tuple[float, float]]],
                          path: str | os.PathLike, *, title: str = "Training loss",
                          ylabel: str = "loss", logy: bool = False) -> Path:
-    """One line per method from ``{method: [(step, loss), ...]}``; empty curves skipped."""
+    """One line per method from ``{method: [(step, loss), ...]}``; empty curves skipped.
+
+    A key ``"DATASET/METHOD"`` is drawn in the method's colour (:func:`method_colour`) with one
+    line style per dataset."""
     drawn = {}
     for m, c in curves.items():
         try:
@@ -132,8 +200,11 @@ def plot_training_curves(curves: Mapping[str, Sequence[tuple[float, float]]],
         raise InputError("no training curves to plot")
     fig = Figure(figsize=(6.0, 4.0))
     ax = fig.add_subplot()
-    for (m, c), colour in zip(drawn.items(), _colours(len(drawn))):
-        ax.plot(c[:, 0], c[:, 1], label=m, color=colour, linewidth=1.2)
+    datasets = list(dict.fromkeys(k.rpartition("/")[0] for k in drawn))
+    for m, c in drawn.items():
+        dataset, _, method = m.rpartition("/")
+        ax.plot(c[:, 0], c[:, 1], label=m, color=method_colour(method),
+                linestyle=LINE_STYLES[datasets.index(dataset) % len(LINE_STYLES)], linewidth=1.2)
     if logy and all((c[:, 1] > 0).all() for c in drawn.values()):
         ax.set_yscale("log")
     ax.set_xlabel("step")

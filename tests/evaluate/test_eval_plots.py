@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+from matplotlib import colormaps
+from matplotlib.colors import to_rgba
 
 from dnaaug.errors import InputError
-from dnaaug.evaluate.plots import plot_bars, plot_embedding_map, plot_training_curves
+from dnaaug.evaluate.plots import method_colour, plot_bars, plot_embedding_map, plot_training_curves
 from dnaaug.evaluate.results import CellResult, summarise
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -48,3 +54,65 @@ def test_training_curves(tmp_path):
         plot_training_curves({"a": []}, tmp_path / "x.png")
     with pytest.raises(InputError):
         plot_training_curves({"a": [1, 2, 3]}, tmp_path / "x.png")
+
+
+def _capture(monkeypatch):
+    """Replace the PNG writer: keep each figure by file name, to read its artists' colours."""
+    from dnaaug.evaluate import plots
+
+    figures = {}
+
+    def keep(fig, path):
+        figures[Path(path).name] = fig
+        return Path(path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    return figures
+
+
+def bar_colours(fig) -> dict:
+    """label -> facecolour of each bar group of a plot_bars figure."""
+    return {c.get_label(): tuple(c.patches[0].get_facecolor()) for c in fig.axes[0].containers
+            if hasattr(c, "patches")}
+
+
+def line_colours(fig) -> dict:
+    """label -> colour of each line of a plot_training_curves figure."""
+    return {line.get_label(): to_rgba(line.get_color()) for line in fig.axes[0].get_lines()}
+
+
+def test_method_colour_is_fixed_for_known_methods_and_stable_otherwise():
+    known = ["none", "rc", "translocation", "insertion", "deletion", "inversion", "mutation", "noise", "mixup",
+             "crop", "diffaug", "base", "random-init", "kmer-spectrum", "supervised", "masked-lm"]
+    colours = [method_colour(m) for m in known]
+    assert len(set(colours)) == len(known)  # no two known methods alike
+    assert method_colour("rc") == tuple(colormaps["tab20"](2))
+    assert method_colour("reverse_complement") == method_colour("rc")  # registry aliases share it
+    assert method_colour("shift") == method_colour("translocation")
+    assert method_colour("rc+translocation:shift=10+mutation:rate=0.05") == method_colour("base")  # DiffAug's base
+    other = method_colour("translocation:shift=20")
+    assert other == method_colour("translocation:shift=20") and other not in colours
+    assert all(0 <= v <= 1 for v in other) and len(other) == 4
+    # the same in a fresh interpreter (no per-process hash seed)
+    out = subprocess.run([sys.executable, "-c", "from dnaaug.evaluate.plots import method_colour; "
+                          "print(repr(method_colour('translocation:shift=20')))"],
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert eval(out.stdout) == other
+
+
+def test_a_method_has_one_colour_in_bars_and_curves(tmp_path, monkeypatch):
+    figures = _capture(monkeypatch)
+    methods = ["diffaug", "translocation:shift=20", "rc", "none"]
+    cells = [CellResult(d, m, 0, accuracy=0.6 + 0.01 * i) for d in ("d1", "d2") for i, m in enumerate(methods)]
+    cells.append(CellResult("d1", "kmer-spectrum", 0, accuracy=0.5))
+    plot_bars(summarise(cells), "accuracy", tmp_path / "accuracy.png")
+    # another order and a subset: colours follow the method, not its place
+    plot_training_curves({f"{d}/{m}": [(0, 2.0), (5, 1.0)] for d in ("d1", "d2") for m in ("rc", "none",
+                                                                                             "translocation:shift=20")},
+                         tmp_path / "training_curves.png")
+    bars, lines = bar_colours(figures["accuracy.png"]), line_colours(figures["training_curves.png"])
+    assert set(bars) == set(methods) | {"kmer-spectrum"}
+    for label, colour in lines.items():
+        assert colour == bars[label.split("/", 1)[1]] == method_colour(label.split("/", 1)[1])
+    styles = {line.get_label(): line.get_linestyle() for line in figures["training_curves.png"].axes[0].get_lines()}
+    assert styles["d1/rc"] == styles["d1/none"] != styles["d2/rc"]  # datasets told apart by line style
