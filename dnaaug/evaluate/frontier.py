@@ -98,7 +98,8 @@ def family_of(name: str, families: Mapping[str, str] | None = None) -> str:
 
 
 def check_view_inputs(anchors: torch.Tensor, mask: torch.Tensor | None, view_makers: Mapping[str, ViewMaker],
-                      generator: torch.Generator | None, *, caller: str, what: str, min_anchors: int = 1) -> int:
+                      generator: torch.Generator | None, *, caller: str, what: str,
+                      min_anchors: int = 1) -> int:
     """Validate the common arguments of a per-view-maker measure; returns N (the number of anchors).
 
     anchors: (N, 4, L) one-hot with N >= ``min_anchors``; mask: (N, L) bool or None; an explicit
@@ -199,7 +200,8 @@ def identity_semantics_frontier(encoder_fn: EncoderFn, anchors: torch.Tensor, ma
             "semantic_consistency": semantic_consistency(h_gen, h_real, index),
             "rank_consistency": rank_consistency(h_gen, h_real, index, top_frac),
             "cosine_own": float(cos_own.mean()),
-            "views_per_anchor": made.k, "n_views": int(made.views.shape[0]), "seconds": round(made.seconds, 4),
+            "views_per_anchor": made.k, "n_views": int(made.views.shape[0]),
+            "seconds": round(made.seconds, 4),
         })
     return rows
 
@@ -256,16 +258,20 @@ def plot_frontier(rows: Sequence[dict], path: str | os.PathLike, *, title: str |
 
 def plot_identity_curves(rows: Sequence[dict], path: str | os.PathLike,
                          panels: Sequence[tuple[str, str]], *, title: str | None = None,
-                         ylim: tuple[float, float] = (0, 1.02), panel_size: tuple[float, float] = (6, 5)) -> Path:
+                         ylim: tuple[float, float] = (0, 1.02),
+                         panel_size: tuple[float, float] = (6, 5)) -> Path:
     """One panel per ``(key, y label)``: identity with the anchor (x) against ``row[key]`` (y).
 
     Rows of one family (``row["family"]``, else its name) form one curve, joined in order of
-    identity, one colour per family in order of first appearance; every point is labelled with the
-    part of its name after ``family:``. Rows whose ``key`` is None are left out of that panel.
+    identity, in the family's colour (:func:`dnaaug.evaluate.plots.method_colour`, as in every plot);
+    every point is labelled with the part of its name after ``family:``. Rows whose ``key`` is None
+    are left out of that panel.
     Written atomically as a PNG to ``path``.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure  # no pyplot: no global figure or backend state
+
+    from dnaaug.evaluate.plots import method_colour
 
     if not rows:
         raise InputError("plot_identity_curves needs at least one row")
@@ -280,12 +286,12 @@ def plot_identity_curves(rows: Sequence[dict], path: str | os.PathLike,
         if r.get("family", r["name"]) not in order:
             order.append(r.get("family", r["name"]))
     for ax, (key, label) in zip(axes, panels):
-        for i, fam in enumerate(order):
+        for fam in order:
             pts = sorted((r["identity"], r[key], r["name"]) for r in rows
                          if r.get("family", r["name"]) == fam and r.get(key) is not None)
             if not pts:
                 continue
-            colour = f"C{i % 10}"
+            colour = method_colour(fam)  # one colour per method in every dnaaug plot
             ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-" if len(pts) > 1 else "o", color=colour,
                     label=fam)
             for x, y, name in pts:

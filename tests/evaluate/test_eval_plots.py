@@ -116,3 +116,21 @@ def test_a_method_has_one_colour_in_bars_and_curves(tmp_path, monkeypatch):
         assert colour == bars[label.split("/", 1)[1]] == method_colour(label.split("/", 1)[1])
     styles = {line.get_label(): line.get_linestyle() for line in figures["training_curves.png"].axes[0].get_lines()}
     assert styles["d1/rc"] == styles["d1/none"] != styles["d2/rc"]  # datasets told apart by line style
+
+
+def test_frontier_curves_use_the_method_colours(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from dnaaug.evaluate.frontier import plot_frontier
+
+    drawn = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: (drawn.append(fig), real(fig, *a, **k))[1])
+    rows = [{"name": n, "family": f, "identity": i, "semantic_consistency": 0.5, "rank_consistency": 0.5}
+            for n, f, i in [("base", "base", 0.9), ("mutation:rate=0.1", "mutation", 0.9),
+                            ("mutation:rate=0.3", "mutation", 0.7), ("diffaug:strength=0.4", "diffaug", 0.8)]]
+    plot_frontier(rows, tmp_path / "frontier.png")
+    (fig,) = drawn
+    for ax in fig.axes:
+        colours = {line.get_label(): to_rgba(line.get_color()) for line in ax.get_lines()}
+        assert colours == {f: method_colour(f) for f in ("base", "mutation", "diffaug")}
