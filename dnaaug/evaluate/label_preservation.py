@@ -33,8 +33,8 @@ from pathlib import Path
 import torch
 
 from dnaaug.errors import InputError
-from dnaaug.evaluate.frontier import (ViewMaker, check_view_inputs, family_of, interpolate_at_identity, make_views,
-                                      plot_identity_curves)
+from dnaaug.evaluate.frontier import (ViewMaker, check_view_inputs, family_of, interpolate_at_identity,
+                                      make_views, plot_identity_curves)
 
 JudgeFn = Callable[[torch.Tensor, "torch.Tensor | None"], torch.Tensor]  # (x, mask) -> (N,) long labels
 KEY = "label_preservation"
@@ -44,7 +44,8 @@ __all__ = ["JudgeFn", "judge_labels", "label_preservation", "matched_identity", 
            "plot_label_preservation", "preservation_at_identity", "preservation_table"]
 
 
-def judge_labels(judge_fn: JudgeFn, x: torch.Tensor, mask: torch.Tensor | None, *, what: str = "x") -> torch.Tensor:
+def judge_labels(judge_fn: JudgeFn, x: torch.Tensor, mask: torch.Tensor | None, *,
+                 what: str = "x") -> torch.Tensor:
     """The judge's labels of ``x`` (N, 4, L) as a (N,) long CPU tensor; InputError for any other output."""
     out = judge_fn(x, mask)
     n = x.shape[0]
@@ -59,7 +60,8 @@ def judge_labels(judge_fn: JudgeFn, x: torch.Tensor, mask: torch.Tensor | None, 
 @torch.no_grad()
 def label_preservation(judge_fn: JudgeFn, anchors: torch.Tensor, mask: torch.Tensor | None,
                        view_makers: Mapping[str, ViewMaker], generator: torch.Generator, *,
-                       labels: torch.Tensor | None = None, families: Mapping[str, str] | None = None) -> list[dict]:
+                       labels: torch.Tensor | None = None,
+                       families: Mapping[str, str] | None = None) -> list[dict]:
     """One row per view maker: identity with the anchor against the share of views that keep its label.
 
     Args:
@@ -83,7 +85,8 @@ def label_preservation(judge_fn: JudgeFn, anchors: torch.Tensor, mask: torch.Ten
     if labels is not None:
         labels = torch.as_tensor(labels)
         if labels.shape != (n,) or labels.dtype.is_floating_point or labels.dtype == torch.bool:
-            raise InputError(f"labels must be ({n},) integer class indices, got {tuple(labels.shape)} {labels.dtype}")
+            raise InputError(f"labels must be ({n},) integer class indices, "
+                             f"got {tuple(labels.shape)} {labels.dtype}")
         labels = labels.to("cpu", torch.long)
     anchor_label = judge_labels(judge_fn, anchors, mask, what="the anchors")
     rows = []
@@ -95,12 +98,14 @@ def label_preservation(judge_fn: JudgeFn, anchors: torch.Tensor, mask: torch.Ten
         rows.append({
             "name": name, "family": family_of(name, families), "identity": made.identity,
             KEY: float(kept), TRUE_KEY: true,
-            "views_per_anchor": made.k, "n_views": int(made.views.shape[0]), "seconds": round(made.seconds, 4),
+            "views_per_anchor": made.k, "n_views": int(made.views.shape[0]),
+            "seconds": round(made.seconds, 4),
         })
     return rows
 
 
-def preservation_at_identity(rows: Sequence[dict], family: str, identity: float, *, key: str = KEY) -> float | None:
+def preservation_at_identity(rows: Sequence[dict], family: str, identity: float, *,
+                             key: str = KEY) -> float | None:
     """``key`` (default the judge-label preservation) of ``family``'s curve at ``identity``, linear
     between its rows; None outside their identity range (or when the family has no rows)."""
     return interpolate_at_identity(rows, family, identity, key=key)
@@ -182,7 +187,8 @@ def matched_identity_table(rows: Sequence[dict], *, references: Sequence[str] = 
     return "\n".join(lines)
 
 
-def plot_label_preservation(rows: Sequence[dict], path: str | os.PathLike, *, title: str | None = None) -> Path:
+def plot_label_preservation(rows: Sequence[dict], path: str | os.PathLike, *,
+                            title: str | None = None) -> Path:
     """Identity (x) against judge-label preservation (y), one curve per family; a second panel with
     true-label preservation when the rows have it. Written atomically as a PNG to ``path``."""
     if not rows:
