@@ -118,8 +118,10 @@ def _plots(runner, cells, out_dir: Path, order) -> None:
     # table does ("translocation:shift=20", not "translocation_shift=20")
     datasets = {slug(d): d for d in dict.fromkeys(summary["dataset"])}
     methods = {slug(m): m for m in order}
-    curves = {f"{datasets.get(d, d)}/{methods.get(m, m)}": points
-              for (d, _, m), points in ((key.rpartition("/"), points) for key, points in training_curves(out_dir).items())}
+    curves = {}
+    for key, points in training_curves(out_dir).items():
+        d, _, m = key.rpartition("/")
+        curves[f"{datasets.get(d, d)}/{methods.get(m, m)}"] = points
     if curves:
         plot_training_curves(curves, plots / "training_curves.png")
 

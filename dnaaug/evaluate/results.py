@@ -302,7 +302,7 @@ def _cell_note_lines(cells: Sequence[CellResult], method_order, dataset_order,
         methods = _ordered(list(by_method), method_order)
         label = labels.get(d, d)
         first_seen = list(dict.fromkeys(p for m in methods for p in by_method[m]))
-        common = [p for p in first_seen if all(p in by_method[m] for m in methods)] if len(methods) > 1 else []
+        common = [p for p in first_seen if len(methods) > 1 and all(p in by_method[m] for m in methods)]
         if common:
             lines.append(f"- {label}: {NOTE_SEPARATOR.join(common)}")
         groups: dict[tuple[str, ...], list[str]] = {}
@@ -310,7 +310,8 @@ def _cell_note_lines(cells: Sequence[CellResult], method_order, dataset_order,
             rest = tuple(p for p in by_method[m] if p not in common)
             if rest:
                 groups.setdefault(rest, []).append(m)
-        lines.extend(f"- {_join_names(ms)} on {label}: {NOTE_SEPARATOR.join(rest)}" for rest, ms in groups.items())
+        lines.extend(f"- {_join_names(ms)} on {label}: {NOTE_SEPARATOR.join(rest)}"
+                     for rest, ms in groups.items())
     return lines
 
 

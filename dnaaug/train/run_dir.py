@@ -106,7 +106,9 @@ def force_notice(path: str | os.PathLike, replaced: list[str]) -> str:
     kept = sorted(e.name + ("/" if e.is_dir() else "") for e in p.iterdir()
                   if not (e.name in RUN_FILES or (e.name == "checkpoints" and e.is_dir())))
     what = f"overwriting {', '.join(replaced)}" if replaced else "overwriting nothing"
-    keep = f"; leaving {len(kept)} other entr{'y' if len(kept) == 1 else 'ies'} ({_describe(kept)})" if kept else ""
+    keep = ""
+    if kept:
+        keep = f"; leaving {len(kept)} other entr{'y' if len(kept) == 1 else 'ies'} ({_describe(kept)})"
     return f"--force: {p} is not a dnaaug run folder; the new run writes into it, {what}{keep}"
 
 
