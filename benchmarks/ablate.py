@@ -43,7 +43,7 @@ def row_command(row: dict, datasets: list[str], seeds: str, preset: str, out: Pa
         cmd += ["--config", str(out / "configs" / f"{row['name']}.json")]
     if max_train:
         cmd += ["--max-train", str(max_train)]
-    cmd += row.get("args", ["--no-kmer-floor", "--no-random-init"])
+    cmd += row.get("args", ["--no-kmer-floor", "--no-random-init", "--no-masked-lm"])
     cmd += ["--out", str(out / "rows" / row["name"])]
     return cmd
 

@@ -32,9 +32,10 @@ from torch import Tensor
 from . import functional as F
 from .base import (Augmenter, apply_to_subset, check_float, check_int, one_hot_bases, randint,
                    random_bases, real_mask)
+from .spans import span_mask
 
 __all__ = ["Identity", "ReverseComplement", "Translocation", "Insertion", "Deletion", "Inversion",
-           "Mutation", "GaussianNoise", "Mixup", "Crop"]
+           "Mutation", "SpanMutation", "GaussianNoise", "Mixup", "Crop"]
 
 
 def _real_lengths(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -229,6 +230,33 @@ class Mutation(Augmenter):
         out = x.clone()
         out[rows, :, cols] = x.new_zeros((k, 4)).scatter_(1, bases[:, None], 1.0)
         return out
+
+
+class SpanMutation(Augmenter):
+    """Re-draw contiguous spans covering ``rate`` of the real positions with uniform random bases.
+
+    The masked generator's edit without its model: spans of ``length`` bases (random phase, see
+    :func:`dnaaug.augment.spans.span_mask`) refilled at random, the rest untouched, so identity with
+    the anchor is about ``1 - 0.75 * rate``. The control for asking what the generator's learned refill
+    adds over the span pattern alone.
+    """
+
+    name = "span"
+
+    def __init__(self, rate: float = 0.2, length: int = 10, p: float = 1.0):
+        self.rate = check_float(self.name, "rate", rate, low=0.0, high=1.0)
+        self.length = check_int(self.name, "length", length, minimum=1)
+        super().__init__(p=p, params={"rate": self.rate, "length": self.length})
+
+    def forward(self, x, *, lengths, generator, apply):
+        n, _, width = x.shape
+        real = real_mask(_real_lengths(x, lengths), width)
+        hide = span_mask(real, self.rate, self.length, generator)
+        if apply is not None:
+            hide &= apply[:, None]
+        bases = random_bases((n, width), generator, x.device)
+        fresh = one_hot_bases(bases, x.dtype)
+        return torch.where(hide[:, None, :], fresh, x)
 
 
 class GaussianNoise(Augmenter):

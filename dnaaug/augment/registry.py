@@ -35,7 +35,7 @@ from typing import Any
 from dnaaug.errors import ConfigError
 
 from .base import Augmenter
-from .baselines import (Crop, Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation,
+from .baselines import (Crop, Deletion, GaussianNoise, Identity, Insertion, Inversion, Mixup, Mutation, SpanMutation,
                         ReverseComplement, Translocation)
 from .compose import Compose, RandomChoice
 
@@ -257,6 +257,7 @@ register("insertion", Insertion)
 register("deletion", Deletion)
 register("inversion", Inversion)
 register("mutation", Mutation)
+register("span", SpanMutation)
 register("noise", GaussianNoise, aliases=("gaussian_noise",))
 register("mixup", Mixup)
 register("crop", Crop)

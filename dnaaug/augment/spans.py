@@ -1,4 +1,4 @@
-"""Contiguous span masks: which positions of a sequence the masked generator re-draws.
+"""Contiguous span masks: which positions of a sequence the masked generator (and ``span``) re-draws.
 
 Masking spans rather than scattered letters keeps the rest of each motif intact: a span of ``span``
 bases is re-drawn as a whole, the bases between spans are copied from the anchor untouched.
@@ -10,7 +10,10 @@ import torch
 
 from dnaaug.errors import InputError
 
-from .checks import rand
+
+def _rand(shape: tuple[int, ...], generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    """Uniform [0, 1) float32 draws where the generator lives, moved to ``device``."""
+    return torch.rand(shape, generator=generator, device=generator.device).to(device)
 
 
 def span_mask(real: torch.Tensor, share: float, span: int, generator: torch.Generator) -> torch.Tensor:
@@ -39,13 +42,13 @@ def span_mask(real: torch.Tensor, share: float, span: int, generator: torch.Gene
     if n == 0 or length == 0 or share == 0.0:
         return torch.zeros_like(real)
     blocks = (length + span - 1) // span + 1  # one extra: the random phase shifts positions into it
-    phase = (rand((n, 1), generator, device) * span).long()
+    phase = (_rand((n, 1), generator, device) * span).long()
     block_of = (torch.arange(length, device=device)[None, :] + phase) // span  # (N, L)
     size = torch.zeros(n, blocks, dtype=torch.long, device=device)
     size.scatter_add_(1, block_of, real.long())  # real positions per block
     # draw blocks in a random order; keep each whose middle falls below the target coverage (rounding
     # to the nearest block, so the masked share is unbiased), and always the first
-    keys = rand((n, blocks), generator, device).masked_fill(size == 0, 2.0)
+    keys = _rand((n, blocks), generator, device).masked_fill(size == 0, 2.0)
     order = keys.argsort(dim=1)
     drawn = size.gather(1, order)
     middle = (drawn.cumsum(dim=1) - drawn).double() + drawn / 2

@@ -29,7 +29,7 @@ from dnaaug.errors import CheckpointError, ConfigError, InputError
 
 from .checks import check_batch, check_cond, check_mask, rand
 from .masked_network import MaskedDenoiser, MaskedDenoiserConfig
-from .spans import span_mask
+from dnaaug.augment.spans import span_mask
 
 FAMILY = "masked"
 DEFAULT_MASK_RANGE = (0.5, 1.0)

@@ -226,3 +226,19 @@ def test_mask_validation():
         Translocation()(x, mask=torch.tensor([[True, False, True, False, False, False]] * 2))
     with pytest.raises(InputError, match="generator"):
         Translocation()(x, generator=0)
+
+
+def test_span_redraws_contiguous_spans_and_leaves_padding():
+    from dnaaug.augment.registry import parse
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.nn.functional.one_hot(torch.randint(0, 4, (64, 120), generator=g), 4).permute(0, 2, 1).float()
+    x[0, :, 80:] = 0  # padding of a short row
+    mask = x.sum(1) > 0
+    out = parse("span:rate=0.3,length=10")(x, generator=torch.Generator().manual_seed(1), mask=mask)
+    assert torch.equal(out.sum(1), mask.float())
+    changed = (out.argmax(1) != x.argmax(1)) & mask
+    assert changed.sum().item() / mask.sum().item() == pytest.approx(0.75 * 0.3, abs=0.03)
+    assert torch.equal(out[0, :, 80:], x[0, :, 80:])
+    untouched = parse("span:rate=0.3,length=10,p=0")(x, generator=torch.Generator().manual_seed(1), mask=mask)
+    assert torch.equal(untouched, x)

@@ -16,7 +16,7 @@ from dnaaug.diffusion.masked_condition_use import format_masked_condition_gap, m
 from dnaaug.diffusion.masked_network import MaskedDenoiser, MaskedDenoiserConfig
 from dnaaug.diffusion.sampling import sample_positives
 from dnaaug.diffusion.settings import SamplingConfig
-from dnaaug.diffusion.spans import span_mask
+from dnaaug.augment.spans import span_mask
 from dnaaug.errors import CheckpointError, ConfigError, InputError
 
 
