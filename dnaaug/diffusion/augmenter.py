@@ -16,6 +16,7 @@ from dnaaug.augment.base import Augmenter, apply_to_subset, real_mask
 from dnaaug.augment.registry import register
 from dnaaug.errors import ConfigError
 
+from .families import family_of
 from .generator import ConditionalGenerator
 from .sampling import ConditionFn, sample_positives
 from .settings import DEFAULTS, SamplingConfig
@@ -25,11 +26,13 @@ class DiffusionAugmenter(Augmenter):
     """Augmenter protocol: ``aug(x (N,4,L), *, generator=None, mask=None) -> (N,4,L)`` one-hot.
 
     Args:
-        generator_model: the trained :class:`ConditionalGenerator` (normally its EMA copy).
+        generator_model: the trained generator, Gaussian (:class:`ConditionalGenerator`) or masked
+            (:class:`~dnaaug.diffusion.masked.MaskedGenerator`), normally its EMA copy.
         condition_fn: maps (x (N,4,L), mask (N,L) | None) to conditions (N, C), the encoder's h.
-        steps, strength, guidance, sampler, eta, candidates: the :class:`SamplingConfig` settings
+        steps, strength, guidance, sampler, eta, candidates, span: the :class:`SamplingConfig` settings
             (its defaults); ``settings`` gives them all at once instead. ``candidates`` > 1 keeps,
-            of that many samples per view, the one closest to the anchor by ``condition_fn``.
+            of that many samples per view, the one closest to the anchor by ``condition_fn``. For the
+            masked generator ``strength`` is the share of the anchor refilled, in spans of ``span``.
         p: probability that a sequence is replaced by a generated view (the others are copied).
     Sampling runs on the generator model's device; the result comes back on x's device and dtype.
     Padding columns stay all-zero; N columns of real positions come out as bases.
@@ -42,12 +45,12 @@ class DiffusionAugmenter(Augmenter):
     def __init__(self, generator_model: ConditionalGenerator, condition_fn: ConditionFn, *,
                  steps: int = DEFAULTS.steps, strength: float = DEFAULTS.strength,
                  guidance: float = DEFAULTS.guidance, sampler: str = DEFAULTS.sampler,
-                 eta: float = DEFAULTS.eta, candidates: int = DEFAULTS.candidates, p: float | None = None,
-                 settings: SamplingConfig | None = None):
+                 eta: float = DEFAULTS.eta, candidates: int = DEFAULTS.candidates, span: int = DEFAULTS.span,
+                 p: float | None = None, settings: SamplingConfig | None = None):
         if settings is None:
             try:
                 settings = SamplingConfig(sampler=sampler, steps=steps, strength=strength, guidance=guidance,
-                                          eta=eta, candidates=candidates)
+                                          eta=eta, candidates=candidates, span=span)
             except ConfigError as err:
                 raise ConfigError(f"{self.name}: {err}") from None
         if not callable(condition_fn):
@@ -56,6 +59,8 @@ class DiffusionAugmenter(Augmenter):
                   "guidance": float(settings.guidance), "sampler": settings.sampler, "eta": float(settings.eta)}
         if settings.candidates != 1:  # shown only when the filter is on: default specs read as before
             params["candidates"] = settings.candidates
+        if family_of(generator_model) == "masked":
+            params["span"] = settings.span
         super().__init__(p=p, params=params)
         self.model = generator_model
         self.condition_fn = condition_fn
@@ -96,8 +101,10 @@ class DiffusionAugmenter(Augmenter):
 def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, steps: int = DEFAULTS.steps,
                     strength: float = DEFAULTS.strength, guidance: float = DEFAULTS.guidance,
                     sampler: str = DEFAULTS.sampler, eta: float = DEFAULTS.eta,
-                    candidates: int = DEFAULTS.candidates, p: float | None = None) -> DiffusionAugmenter:
-    """Registry factory for ``"diffaug:steps=20,strength=0.4,guidance=1"`` (``candidates=4`` filters).
+                    candidates: int = DEFAULTS.candidates, span: int = DEFAULTS.span,
+                    p: float | None = None) -> DiffusionAugmenter:
+    """Registry factory for ``"diffaug:steps=20,strength=0.4,guidance=1"`` (``candidates=4`` filters;
+    ``span=10`` sets the masked generator's span length).
 
     ``model`` (the trained :class:`ConditionalGenerator`, normally the EMA copy) and
     ``condition_fn`` (x, mask -> the frozen encoder's h) come from ``parse(spec, context=...)``.
@@ -106,7 +113,7 @@ def diffaug_factory(*, model: ConditionalGenerator, condition_fn: ConditionFn, s
         raise ConfigError("the 'diffaug' augmenter needs a trained generator and an encoder: use it "
                           "inside `dnaaug train --augment diffaug` or on a DiffAug run folder")
     return DiffusionAugmenter(model, condition_fn, steps=steps, strength=strength, guidance=guidance,
-                              sampler=sampler, eta=eta, candidates=candidates, p=p)
+                              sampler=sampler, eta=eta, candidates=candidates, span=span, p=p)
 
 
 # replace=True: re-importing this module (reload) must not fail on the existing entry
