@@ -14,6 +14,8 @@ conditioned on another anchor's embedding?
 3. View makers, K views per anchor (``--views``):
    - ``mutation:rate=R`` for each rate, and ``mutation:rate=0`` (the anchors themselves), which
      closes the curve at identity 1;
+   - with ``--spans``, ``span:rate=R,length=--span-length`` for each rate (spans re-drawn with random
+     bases: the masked generator's edit without its model), family ``span``, a reference curve;
    - the base augmenter (``--base``) and weaker versions of it (its integer settings, e.g. shifts,
      scaled by 0 / 0.3 / 1, its rates by 0.4 / 1), family ``base``;
    - for each ``--run NAME=RUN_DIR`` (a DiffAug run folder), its augmenter at each strength of
@@ -30,7 +32,8 @@ bad arguments are a one-line error with exit status 2.
 
     python benchmarks/bench_label_preservation.py DATA_DIR --run NAME=RUN_DIR [--run NAME2=RUN_DIR2 ...]
         [--anchors 512] [--seed 0] [--rates 0.02,0.05,0.1,0.2,0.3,0.4] [--strengths 0.1,0.2,0.3,0.4,0.5]
-        [--base SPEC] [--judge-cache PATH] [--out DIR] [--name NAME] [--threads 1] [--views 2]
+        [--base SPEC] [--spans 0.1,0.2,0.3,0.4] [--span-length 10] [--judge-cache PATH] [--out DIR]
+        [--name NAME] [--threads 1] [--views 2]
 """
 
 from __future__ import annotations
@@ -121,6 +124,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--rates", default=RATES, help="mutation rates")
     ap.add_argument("--strengths", default=STRENGTHS, help="generator strengths (SDEdit level or mask share)")
     ap.add_argument("--base", default=BASE, help="the base augmenter's spec")
+    ap.add_argument("--spans", default="",
+                    help="span rates: rows span:rate=R,length=--span-length (spans re-drawn at random, the masked "
+                         "generator's edit without its model); empty: none")
+    ap.add_argument("--span-length", type=int, default=10, help="span length of the --spans rows")
     ap.add_argument("--views", type=int, default=2, help="views per anchor and maker")
     ap.add_argument("--judge-cache", type=Path, default=None, help="checkpoint file of the judge (reused)")
     ap.add_argument("--judge-preset", default="cpu-small", help="preset of the judge's encoder and epochs")
@@ -134,6 +141,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.runs = parse_runs(args.run)
     args.rate_list = floats(args.rates, "--rates", low=0.0, high=1.0)
     args.strength_list = floats(args.strengths, "--strengths", low=0.0, high=1.0, low_open=True)
+    args.span_list = floats(args.spans, "--spans", low=0.0, high=1.0, low_open=True) if args.spans.strip() else []
+    if args.span_length < 1:
+        raise UsageError(f"--span-length must be >= 1, got {args.span_length}")
     for key, low in (("anchors", 2), ("views", 1), ("batch", 2), ("threads", 1)):
         if getattr(args, key) < low:
             raise UsageError(f"--{key} must be >= {low}, got {getattr(args, key)}")
@@ -412,6 +422,9 @@ def run(args) -> int:
     k, makers, families = args.views, {}, {}
     for rate in ([0.0] if 0.0 not in args.rate_list else []) + args.rate_list:
         makers[f"mutation:rate={rate:g}"] = augmenter_maker(parse(f"mutation:rate={rate:g}"), k, args.batch)
+    for rate in args.span_list:
+        name = f"span:rate={rate:g},length={args.span_length}"
+        makers[name] = augmenter_maker(parse(name), k, args.batch)
     base_specs = weaker_specs(args.base)
     for spec in base_specs:
         makers[f"base:{spec}"] = augmenter_maker(parse(spec), k, args.batch)
@@ -428,7 +441,7 @@ def run(args) -> int:
     rows = label_preservation(judge, x.to(device), mask.to(device), makers,
                               torch.Generator(device=device).manual_seed(args.seed), labels=y, families=families)
     seconds = time.perf_counter() - started
-    references = ("mutation", "base")
+    references = ("mutation", "span", "base") if args.span_list else ("mutation", "base")
     comparison = matched_identity(rows, references=references, families=run_families)
 
     command = "python " + " ".join(shlex.quote(a) for a in [f"benchmarks/{Path(__file__).name}", *args.argv])
