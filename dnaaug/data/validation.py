@@ -12,10 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from dnaaug.errors import InputError
-from dnaaug.tokenize.alphabet import VALID_TABLE, as_bytes
-
-DNA_BYTES = bytes(np.flatnonzero(VALID_TABLE).tolist())
-"""Every byte the alphabet accepts (ACGT, N, IUPAC codes, U; both cases)."""
+from dnaaug.tokenize.alphabet import VALID_BYTES as DNA_BYTES, as_bytes
 
 
 def is_dna_bytes(data: bytes) -> bool:

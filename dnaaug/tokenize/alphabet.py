@@ -38,6 +38,9 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 ONEHOT_TABLE, VALID_TABLE, INDEX_TABLE = _build_tables()
 """ONEHOT_TABLE (256, 4) float32; VALID_TABLE (256,) bool; INDEX_TABLE (256,) uint8 (4 = N/IUPAC, 255 = invalid)."""
 
+VALID_BYTES = bytes(np.flatnonzero(VALID_TABLE).tolist())
+"""Every byte the alphabet accepts (ACGT, N, IUPAC codes, U; both cases), for ``bytes.translate`` checks."""
+
 
 def as_bytes(sequence: str, *, source: str | None = None, record: str | None = None) -> np.ndarray:
     """Return the sequence as a uint8 array (L,), checking every character is DNA.

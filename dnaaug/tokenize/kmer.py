@@ -14,27 +14,35 @@ import torch
 
 from dnaaug.errors import ConfigError, InputError
 from dnaaug.tokenize.alphabet import INDEX_TABLE
-from dnaaug.tokenize.onehot import Batch
+from dnaaug.tokenize.onehot import Batch, base_index
 from dnaaug.tokenize.packed import PackedSequences
 
 PAD_ID = 0
 UNK_ID = 1
-_INDEX = torch.from_numpy(INDEX_TABLE.astype(np.int64))  # ASCII -> 0..3 base, 4 other valid, 255 invalid
+_INDEX = torch.from_numpy(INDEX_TABLE)  # ASCII -> 0..3 base, 4 other valid, 255 invalid (uint8)
 
 
-def _ids_from_base_index(base: torch.Tensor, mask: torch.Tensor, k: int, stride: int) -> tuple[torch.Tensor,
-                                                                                               torch.Tensor]:
-    """base (N, L) long in 0..4 (4 = not ACGT), mask (N, L) -> ids (N, L') long, token mask (N, L') bool."""
+def _ids_from_base_index(base: torch.Tensor, mask: torch.Tensor, k: int, stride: int
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+    """base (N, L) integer (0..3 a base, >= 4 none), mask (N, L) -> ids (N, L') long, token mask (N, L').
+
+    One pass per k-mer position over (N, L') slices (k passes, Horner's rule in base 4) rather than
+    an (N, L', k) unfold reduced along its last axis, which ran 6x slower on the CPU.
+    """
     n, length = base.shape
     if length < k:
         raise InputError(f"window length {length} is shorter than k = {k}")
-    windows = base.unfold(1, k, stride)                    # (N, L', k)
-    valid = mask.unfold(1, k, stride).all(dim=2)           # (N, L')
-    unknown = (windows >= 4).any(dim=2)
-    weights = 4 ** torch.arange(k - 1, -1, -1, device=base.device)
-    ids = (windows.clamp(max=3) * weights).sum(dim=2) + 2
-    ids = torch.where(unknown, torch.full_like(ids, UNK_ID), ids)
-    ids = torch.where(valid, ids, torch.full_like(ids, PAD_ID))
+    count = (length - k) // stride + 1
+    span = stride * (count - 1) + 1                         # positions covered by one k-mer offset
+    ids = torch.zeros((n, count), dtype=torch.long, device=base.device)
+    unknown = torch.zeros((n, count), dtype=torch.bool, device=base.device)
+    valid = torch.ones((n, count), dtype=torch.bool, device=base.device)
+    for p in range(k):
+        letter = base[:, p:p + span:stride]
+        ids.mul_(4).add_(letter.clamp(max=3))
+        unknown |= letter >= 4
+        valid &= mask[:, p:p + span:stride]
+    ids.add_(2).masked_fill_(unknown, UNK_ID).masked_fill_(~valid, PAD_ID)
     return ids, valid
 
 
@@ -44,11 +52,17 @@ def onehot_to_kmer_ids(x: torch.Tensor, mask: torch.Tensor | None, k: int, strid
 
     All-zero columns (N) count as unknown bases, so k-mers over them are UNK.
     """
-    base = x.argmax(dim=1)
-    base = torch.where(x.abs().sum(dim=1) == 0, torch.full_like(base, 4), base)
+    base = base_index(x)
     if mask is None:
         mask = torch.ones_like(base, dtype=torch.bool)
     return _ids_from_base_index(base, mask, k, stride)
+
+
+def _base_of_codes(codes: torch.Tensor) -> torch.Tensor:
+    """ASCII codes (N, L) uint8 -> base index (N, L) uint8 (0..3, 4 = N/IUPAC, 255 = not DNA)."""
+    if codes.device.type == "cpu":  # numpy's uint8 gather; torch's wants int64 indices (8x the memory)
+        return torch.from_numpy(INDEX_TABLE[codes.numpy()])
+    return _INDEX.to(codes.device)[codes.long()]
 
 
 class KmerTokenizer:
@@ -87,7 +101,7 @@ class KmerTokenizer:
 
     def from_codes(self, codes: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """ASCII codes (N, L) uint8 + mask -> ids (N, L'), token mask (N, L')."""
-        return _ids_from_base_index(_INDEX.to(codes.device)[codes.long()], mask, self.k, self.stride)
+        return _ids_from_base_index(_base_of_codes(codes), mask, self.k, self.stride)
 
     def decode(self, ids: torch.Tensor, mask: torch.Tensor | None = None) -> list[str]:
         """ids (N, L') -> strings rebuilt from the k-mers (exact for stride <= k; UNK k-mers -> N)."""

@@ -14,16 +14,15 @@ import torch
 
 from dnaaug.errors import CheckpointError
 from dnaaug.atomic import atomic_write_bytes
+from dnaaug.tokenize.onehot import base_index, onehot_from_values
 
 NO_BASE = 4
-_TABLE = torch.cat([torch.eye(4), torch.zeros(1, 4)])  # (5, 4): index -> one-hot column
+_CHANNELS = np.arange(4, dtype=np.uint8)  # index k -> channel k; NO_BASE matches none (zero column)
 
 
 def from_onehot(x: torch.Tensor) -> np.ndarray:
-    """(N, 4, L) one-hot -> (N, L) uint8 indices (all-zero columns -> 4)."""
-    idx = x.argmax(dim=1)
-    idx = torch.where(x.abs().sum(dim=1) == 0, torch.full_like(idx, NO_BASE), idx)
-    return idx.to(torch.uint8).cpu().numpy()
+    """(N, 4, L) one-hot -> (N, L) uint8 indices (argmax; all-zero columns -> 4)."""
+    return base_index(x).to(torch.uint8).cpu().numpy()
 
 
 def to_onehot(bank: np.ndarray, index: np.ndarray, pick: np.ndarray, lengths: np.ndarray,
@@ -32,11 +31,11 @@ def to_onehot(bank: np.ndarray, index: np.ndarray, pick: np.ndarray, lengths: np
 
     The mask is the centre window's real length, min(len, L), like the anchor it was made from.
     """
-    codes = torch.from_numpy(bank[index, pick].astype(np.int64))             # (B, L)
-    x = _TABLE[codes].permute(0, 2, 1).contiguous()
-    real = torch.from_numpy(np.minimum(lengths[index], length))
-    mask = torch.arange(length).unsqueeze(0) < real.unsqueeze(1)
-    return x * mask[:, None, :], mask
+    codes = bank[index, pick]                                                # (B, L) uint8, a copy
+    real = np.minimum(lengths[index], length)
+    mask = np.arange(length) < real[:, None]
+    codes[~mask] = NO_BASE                                                   # padding -> zero columns
+    return torch.from_numpy(onehot_from_values(codes, _CHANNELS)), torch.from_numpy(mask)
 
 
 def save(path: str | os.PathLike, bank: np.ndarray) -> None:
