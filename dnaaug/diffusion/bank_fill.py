@@ -14,19 +14,19 @@ import torch
 
 from .candidate_filter import FilterStats
 from .ema import EMA
-from .generator import ConditionalGenerator
+from .families import GeneratorModel
 from .sampling import ConditionFn, sample_positives
 from .settings import SamplingConfig
 
 
-def sampling_copy(model: ConditionalGenerator, ema: EMA) -> ConditionalGenerator:
+def sampling_copy(model: GeneratorModel, ema: EMA) -> GeneratorModel:
     """A copy of ``model`` carrying the EMA weights, in eval mode (the model itself is untouched)."""
     out = copy.deepcopy(model)
     ema.copy_to(out)
     return out.eval()
 
 
-def fill_bank(model: ConditionalGenerator, ema: EMA | None,
+def fill_bank(model: GeneratorModel, ema: EMA | None,
               anchors: Iterable[tuple[np.ndarray, torch.Tensor, torch.Tensor]], *, k: int,
               condition: ConditionFn, settings: SamplingConfig, generator: torch.Generator,
               device: torch.device | str, stats: FilterStats | None = None) -> Iterator[tuple[np.ndarray, torch.Tensor]]:

@@ -16,7 +16,7 @@ from .generator import ConditionalGenerator
 from .masked import MaskedGenerator
 
 GENERATORS = ("gaussian", "masked")
-Generator = Union[ConditionalGenerator, MaskedGenerator]
+GeneratorModel = Union[ConditionalGenerator, MaskedGenerator]
 
 
 def family_of(model) -> str:
@@ -30,7 +30,7 @@ def check_family(name: str, key: str = "diffaug.generator") -> str:
     return name
 
 
-def generator_from_config_dict(data: dict) -> Generator:
+def generator_from_config_dict(data: dict) -> GeneratorModel:
     """Rebuild a generator (untrained weights) from its ``config_dict()``."""
     if not isinstance(data, dict):
         raise CheckpointError("generator config must be a mapping")

@@ -13,14 +13,14 @@ import torch
 from torch import nn
 
 from .ema import EMA
-from .generator import ConditionalGenerator
+from .families import GeneratorModel
 from .sampling import ConditionFn
 
 
 class GeneratorLoss(nn.Module):
     """The generator's training loss as a forward pass (what DistributedDataParallel hooks)."""
 
-    def __init__(self, generator_model: ConditionalGenerator):
+    def __init__(self, generator_model: GeneratorModel):
         super().__init__()
         self.generator_model = generator_model
 
@@ -28,7 +28,7 @@ class GeneratorLoss(nn.Module):
         return self.generator_model.loss(x, cond, generator=generator, mask=mask)
 
 
-def generator_step(model: ConditionalGenerator, ema: EMA, optimizer: torch.optim.Optimizer,
+def generator_step(model: GeneratorModel, ema: EMA, optimizer: torch.optim.Optimizer,
                    x: torch.Tensor, mask: torch.Tensor, *, condition: ConditionFn, generator: torch.Generator,
                    loss_fn: nn.Module | None = None, amp: AbstractContextManager | None = None,
                    clip: float = 1.0) -> float:

@@ -12,7 +12,7 @@ import torch
 
 from dnaaug.diffusion.bank_fill import sampling_copy
 from dnaaug.diffusion.condition_use import condition_gap
-from dnaaug.diffusion.families import Generator, family_of
+from dnaaug.diffusion.families import GeneratorModel, family_of
 from dnaaug.diffusion.masked_condition_use import masked_condition_gap
 from dnaaug.diffusion.diagnostics import plot_diagnostics
 from dnaaug.diffusion.diagnostics import round_diagnostics as diagnostics
@@ -47,7 +47,7 @@ CONDITION_GAP_LEVELS = 10
 CONDITION_GAP_SEED = 104729  # the subset and the noise: the same in every round and every run of a seed
 
 
-def loop_condition_gap(model: Generator, ema: EMA | None,
+def loop_condition_gap(model: GeneratorModel, ema: EMA | None,
                        condition: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], train: PackedSequences, *,
                        length: int, sample: int, seed: int, device: torch.device,
                        levels: int = CONDITION_GAP_LEVELS) -> dict:
