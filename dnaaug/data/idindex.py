@@ -18,39 +18,46 @@ class IdIndex:
 
     def __init__(self, capacity: int = 1024):
         size = 1 << max(4, (capacity - 1).bit_length())
-        self._keys = np.zeros(size, dtype=np.uint64)   # 0 = empty slot
-        self._values = np.zeros(size, dtype=np.uint32)
+        self._set_arrays(size)
         self._count = 0
+
+    def _set_arrays(self, size: int) -> None:
+        """New empty tables of ``size`` slots (key 0 = empty), with memoryviews over them: a memoryview
+        reads or writes one slot as a plain int faster than numpy's scalar indexing (which was a fifth
+        of the FASTA reader's time)."""
+        self._keys = np.zeros(size, dtype=np.uint64)
+        self._values = np.zeros(size, dtype=np.uint32)
+        self._key_slots, self._value_slots = memoryview(self._keys), memoryview(self._values)
 
     def __len__(self) -> int:
         return self._count
 
     def setdefault(self, key: str, value: int) -> int:
         h = (hash(key) & _MASK64) or 1
-        keys = self._keys
+        keys = self._key_slots
         mask = len(keys) - 1
         i = h & mask
         while True:
-            found = int(keys[i])
+            found = keys[i]
             if found == 0:
                 keys[i] = h
-                self._values[i] = value
+                self._value_slots[i] = value
                 self._count += 1
                 if self._count * 4 > len(keys) * 3:
                     self._grow()
                 return value
             if found == h:
-                return int(self._values[i])
+                return self._value_slots[i]
             i = (i + 1) & mask
 
     def _grow(self) -> None:
         old_keys, old_values = self._keys, self._values
-        self._keys = np.zeros(2 * len(old_keys), dtype=np.uint64)
-        self._values = np.zeros(2 * len(old_keys), dtype=np.uint32)
-        mask = len(self._keys) - 1
+        self._set_arrays(2 * len(old_keys))
+        keys, values = self._key_slots, self._value_slots
+        mask = len(keys) - 1
         for h, v in zip(old_keys[old_keys != 0].tolist(), old_values[old_keys != 0].tolist()):
             i = h & mask
-            while self._keys[i] != 0:
+            while keys[i] != 0:
                 i = (i + 1) & mask
-            self._keys[i] = h
-            self._values[i] = v
+            keys[i] = h
+            values[i] = v
