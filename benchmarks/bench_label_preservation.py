@@ -423,8 +423,8 @@ def run(args) -> int:
     for rate in ([0.0] if 0.0 not in args.rate_list else []) + args.rate_list:
         makers[f"mutation:rate={rate:g}"] = augmenter_maker(parse(f"mutation:rate={rate:g}"), k, args.batch)
     for rate in args.span_list:
-        name = f"span:rate={rate:g},length={args.span_length}"
-        makers[name] = augmenter_maker(parse(name), k, args.batch)
+        spec = f"span:rate={rate:g},length={args.span_length}"
+        makers[spec] = augmenter_maker(parse(spec), k, args.batch)
     base_specs = weaker_specs(args.base)
     for spec in base_specs:
         makers[f"base:{spec}"] = augmenter_maker(parse(spec), k, args.batch)
