@@ -20,8 +20,9 @@ TINY = {"length": 48, "batch_size": 16, "val_size": 0, "log_every": 5, "projecti
         "diffaug": {"warmup_epochs": 1, "rounds": 1, "generator_epochs": 1, "contrastive_epochs": 1,
                     "positives": 1, "sampling_steps": 2, "denoiser_channels": 8, "denoiser_depth": 1,
                     "generator_batch_size": 16, "diagnostics_sample": 16, "diffusion_steps": 50}}
-# the fast benchmark options: one cheap method, one seed, no k-mer floor
-BENCH_FAST = ["--preset", "smoke", "--augment", "rc", "--seeds", "0", "--no-kmer-floor", "--no-random-init"]
+# the fast benchmark options: one cheap method, one seed, no reference rows (k-mer floor, random-init, masked-lm)
+BENCH_FAST = ["--preset", "smoke", "--augment", "rc", "--seeds", "0", "--no-kmer-floor", "--no-random-init",
+              "--no-masked-lm"]
 
 
 def random_dna(n: int, length: int, seed: int = 0) -> list[str]:

@@ -132,7 +132,7 @@ def test_sigkilled_benchmark_keeps_finished_cells(tmp_path, dnaaug_cli):
     config.write_text(json.dumps({**CONFIG, "epochs": 3}))  # 10 steps per epoch
     out = tmp_path / "bench"
     args = ["benchmark", "--dataset", gue, "--config", config, "--preset", "smoke", "--augment", "rc,none",
-            "--seeds", "0", "--no-kmer-floor", "--no-random-init", "--out", out]
+            "--seeds", "0", "--no-kmer-floor", "--no-random-init", "--no-masked-lm", "--out", out]
     first = out / "cells" / "task" / "rc" / "seed0.json"
     second = out / "cells" / "task" / "none" / "seed0.json"
     second_run = out / "runs" / "task" / "none" / "seed0"
