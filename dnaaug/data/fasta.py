@@ -126,40 +126,50 @@ def _header_spans(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, np.append(nl, arr.size)[nl_before], nl_before
 
 
-def _chunk_records(chunk: bytes, line: int) -> Iterator[tuple[int, bytes, memoryview | bytes]]:
-    """Records of one chunk (it starts with ``>``): ``(header line, header bytes, sequence)``.
+def _chunk_records(chunk: bytes, line: int) -> tuple[list[int], list[bytes], list[str | bytes]]:
+    """The records of one chunk (it starts with ``>``): header line numbers, header bytes after
+    ``>``, and sequences.
 
-    ``sequence`` is a memoryview of the record's letters when every byte of its lines is a DNA
-    letter (the common case), or the raw bytes of its lines (newlines kept) when the exact
-    line-by-line rule must decide: blank, padded or bad lines, lone carriage returns, no letters.
+    A sequence is a str when every byte of its lines is a DNA letter (the common case), or the raw
+    bytes of its lines (newlines kept) when the exact line-by-line rule must decide: blank, padded
+    or bad lines, lone carriage returns, no letters at all.
 
     Whole-chunk passes replace a Python step per line: numpy finds the header lines, one
-    ``bytes.replace`` drops every newline, and one ``bytes.translate`` checks every letter.
+    ``bytes.replace`` drops every newline, one ``bytes.translate`` checks every letter, and one
+    decode makes the text that each sequence is sliced from.
     """
     text = chunk.replace(b"\r\n", b"\n") if b"\r" in chunk else chunk  # CRLF ends: strip() drops them
     starts, ends, nl_before = _header_spans(np.frombuffer(text, dtype=np.uint8))
     joined = text.replace(b"\n", b"")                   # ">header" + letters, record after record
-    seq_start = (ends - nl_before).tolist()             # in joined: just after a header
-    seq_stop = (starts - nl_before)[1:].tolist() + [len(joined)]
+    seq_start = ends - nl_before                        # in joined: just after a header
+    seq_stop = np.append((starts - nl_before)[1:], len(joined))
     starts_l, ends_l = starts.tolist(), ends.tolist()
     headers = [text[s + 1:e] for s, e in zip(starts_l, ends_l)]
+    letters = joined.decode("latin-1")  # one character per byte, so byte offsets slice it; DNA is ASCII
+    sequences: list[str | bytes] = [letters[a:b] for a, b in zip(seq_start.tolist(), seq_stop.tolist())]
     # every letter is DNA exactly when the only bytes the DNA filter leaves are the headers' own and '>'
     left_by_headers = len(starts_l) + len(b"".join(headers).translate(None, DNA_BYTES))
-    clean = len(joined.translate(None, DNA_BYTES)) == left_by_headers
-    view = memoryview(joined)
-    for r, (header, line_r) in enumerate(zip(headers, (nl_before + line).tolist())):
-        a, b = seq_start[r], seq_stop[r]
-        if b > a and (clean or is_dna_bytes(joined[a:b])):
-            yield line_r, header, view[a:b]
-        else:
-            stop = starts_l[r + 1] if r + 1 < len(starts_l) else len(text)
-            yield line_r, header, text[ends_l[r] + 1:stop]
+    slow = np.flatnonzero(seq_stop == seq_start).tolist()
+    if len(joined.translate(None, DNA_BYTES)) != left_by_headers:
+        slow = [r for r, seq in enumerate(sequences) if not seq or not is_dna_bytes(seq.encode("latin-1"))]
+    for r in slow:  # the exact rule decides: give it the record's raw lines
+        stop = starts_l[r + 1] if r + 1 < len(starts_l) else len(text)
+        sequences[r] = text[ends_l[r] + 1:stop]
+    return (nl_before + line).tolist(), headers, sequences
 
 
-def _raw_records(path: str | os.PathLike) -> Iterator[tuple[int, bytes, memoryview | bytes]]:
-    """``(header line, header bytes after '>', sequence)`` for every record (see :func:`_chunk_records`)."""
-    for line, chunk in _chunks(path):
-        yield from _chunk_records(chunk, line)
+def _header_texts(headers: list[bytes]) -> list[str | None]:
+    """Headers decoded as UTF-8 (one decode for the chunk), None for one that is not UTF-8."""
+    try:
+        return b"\n".join(headers).decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        texts: list[str | None] = []
+        for raw in headers:
+            try:
+                texts.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                texts.append(None)
+        return texts
 
 
 def _sequence_by_lines(body: bytes, line: int, source: str, rid: str) -> str:
@@ -177,16 +187,11 @@ def _sequence_by_lines(body: bytes, line: int, source: str, rid: str) -> str:
     return _checked_sequence(parts, part_lines, source, rid)
 
 
-def _header(raw: bytes, line: int, source: str) -> tuple[str, str]:
-    """Header bytes -> (id, whole header text); DatasetError for non-UTF-8 or an empty header."""
-    try:
-        header = raw.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise DatasetError(f"{source} line {line}: not UTF-8 text (a binary file?)") from None
-    words = header.split(None, 1)
-    if not words:
-        raise DatasetError(f"{source} line {line}: header without an id")
-    return words[0], header
+def _raise_header_error(text: str | None, line: int, source: str) -> None:
+    """Raise the DatasetError for a header that is not UTF-8 (None) or holds no id."""
+    if text is None:
+        raise DatasetError(f"{source} line {line}: not UTF-8 text (a binary file?)")
+    raise DatasetError(f"{source} line {line}: header without an id")
 
 
 def read_fasta(path: str | os.PathLike, *, label_from: str | None = None, label: str | None = None,
@@ -211,22 +216,27 @@ def read_fasta(path: str | os.PathLike, *, label_from: str | None = None, label:
         raise InputError("read_fasta: give either label_from or label, not both")
     source = str(path)
     seen = IdIndex()
-    for line, raw_header, body in _raw_records(path):
-        rid, header = _header(raw_header, line, source)
-        if check_duplicates:
-            first = seen.setdefault(rid, line)
-            if first != line:
-                raise DatasetError(
-                    f"{source} line {line}: duplicate record id {rid!r} (first at line {first})")
-        rlabel = label
-        if label_from is not None:
-            rlabel = header_field(header, label_from)
-            if rlabel is None:
-                raise DatasetError(f"{source} line {line}: record {rid!r} has no "
-                                   f"'{label_from}=VALUE' field in its header")
-        sequence = (str(body, "ascii") if isinstance(body, memoryview)
-                    else _sequence_by_lines(body, line, source, rid))
-        yield Record(rid, sequence, rlabel)
+    for chunk_line, chunk in _chunks(path):
+        lines, headers, sequences = _chunk_records(chunk, chunk_line)
+        texts = _header_texts(headers)
+        for line, text, body in zip(lines, texts, sequences):
+            words = text.split(None, 1) if text is not None else None
+            if not words:
+                _raise_header_error(text, line, source)
+            rid = words[0]
+            if check_duplicates:
+                first = seen.setdefault(rid, line)
+                if first != line:
+                    raise DatasetError(
+                        f"{source} line {line}: duplicate record id {rid!r} (first at line {first})")
+            rlabel = label
+            if label_from is not None:
+                rlabel = header_field(text.strip(), label_from)
+                if rlabel is None:
+                    raise DatasetError(f"{source} line {line}: record {rid!r} has no "
+                                       f"'{label_from}=VALUE' field in its header")
+            sequence = body if isinstance(body, str) else _sequence_by_lines(body, line, source, rid)
+            yield Record(rid, sequence, rlabel)
 
 
 def write_fasta(records, fh, *, width: int = 0) -> None:
