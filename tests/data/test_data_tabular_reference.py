@@ -16,8 +16,9 @@ from dnaaug.errors import DnaaugError
 
 SETTINGS = settings(max_examples=300, deadline=None)
 
-cell = st.one_of(st.text(alphabet="ACGTNacgtRY", max_size=12), st.sampled_from(
-    ["", " ", "x", "1", "enh", '"AC,GT"', '"a""b"', 'AC"GT', '"ACGT', "AC\rGT", "AC\x00", "\u00e9", "\t", ","]))
+odd = ["", " ", "x", "1", "enh", '"AC,GT"', '"a""b"', 'AC"GT', '"ACGT', "AC\rGT", "AC\x00", "\u00e9",
+       "\t", ","]
+cell = st.one_of(st.text(alphabet="ACGTNacgtRY", max_size=12), st.sampled_from(odd))
 rows = st.lists(st.lists(cell, min_size=0, max_size=4), max_size=6)
 headers = st.sampled_from(["sequence", "id,sequence,label", "sequence,label", "seq\tlabel", "name\tseq",
                            "id,sequence", '"sequence",label'])
@@ -35,8 +36,8 @@ def outcome(path: Path, **kwargs):
 
 
 @SETTINGS
-@given(header=headers, body=rows, sep=st.sampled_from([",", "\t"]), ext=st.sampled_from([".csv", ".tsv", ".txt"]),
-       crlf=st.booleans())
+@given(header=headers, body=rows, sep=st.sampled_from([",", "\t"]),
+       ext=st.sampled_from([".csv", ".tsv", ".txt"]), crlf=st.booleans())
 def test_split_shortcut_matches_csv_reader(header, body, sep, ext, crlf):
     end = "\r\n" if crlf else "\n"
     text = header + end + "".join(sep.join(r) + end for r in body)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnaaug.errors import InvalidSequence
-from dnaaug.tokenize import KmerTokenizer, OneHotTokenizer, PackedSequences, codes_to_onehot, onehot_to_kmer_ids
+from dnaaug.tokenize import (KmerTokenizer, OneHotTokenizer, PackedSequences, codes_to_onehot,
+                             onehot_to_kmer_ids)
 from dnaaug.tokenize.onehot import base_index
 from dnaaug.train import bank
 
@@ -64,7 +65,8 @@ def reference_kmer_ids(sequence: str, length: int, k: int, stride: int) -> list[
         if len(kmer) < k:
             ids.append(0)
         elif all(c.upper() in "ACGTU" for c in kmer):
-            ids.append(2 + sum("ACGT".index(ALLOWED[c.upper()]) * 4 ** (k - 1 - p) for p, c in enumerate(kmer)))
+            digits = ["ACGT".index(ALLOWED[c.upper()]) for c in kmer]
+            ids.append(2 + sum(d * 4 ** (k - 1 - p) for p, d in enumerate(digits)))
         else:
             ids.append(1)
     return ids
@@ -115,7 +117,8 @@ def test_codes_to_onehot_gives_every_byte_its_reference_column(data, width):
     expected = [[reference_column(chr(c)) for c in row] for row in codes.tolist()]
     x = codes_to_onehot(codes)
     assert x.shape == (codes.shape[0], 4, width)
-    assert np.array_equal(x.permute(0, 2, 1).numpy(), np.array(expected, dtype=np.float32).reshape(-1, width, 4))
+    expected = np.array(expected, dtype=np.float32).reshape(-1, width, 4)
+    assert np.array_equal(x.permute(0, 2, 1).numpy(), expected)
 
 
 @SETTINGS
@@ -152,7 +155,8 @@ def test_random_windows_are_the_documented_draw(sequences, length, seed):
     packed = PackedSequences.from_strings(sequences)
     codes, mask = packed.window(np.arange(len(sequences)), length, "random",
                                 generator=torch.Generator().manual_seed(seed))
-    u = torch.rand(len(sequences), generator=torch.Generator().manual_seed(seed), dtype=torch.float64).tolist()
+    seeded = torch.Generator().manual_seed(seed)
+    u = torch.rand(len(sequences), generator=seeded, dtype=torch.float64).tolist()
     for row, mrow, seq, ui in zip(codes.tolist(), mask.tolist(), sequences, u):
         spare = max(0, len(seq) - length)
         start = min(int(ui * (spare + 1)), spare)
