@@ -25,6 +25,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from ablate import mean_std
+
 METRIC = "accuracy"
 
 
@@ -55,14 +57,6 @@ def by_seed(cells: list[dict], dataset: str, method: str) -> dict[int, float]:
         if c.get("dataset") == dataset and c.get("method") == method and c.get(METRIC) is not None:
             out.setdefault(int(c["seed"]), 100.0 * float(c[METRIC]))
     return out
-
-
-def summary(values: list[float]) -> str:
-    if not values:
-        return "-"
-    if len(values) == 1:
-        return f"{values[0]:.1f}"
-    return f"{statistics.mean(values):.1f} ± {statistics.stdev(values):.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                   "|---|" + "---:|" * (len(seeds) + 1)]
         for label, vals in rows.items():
             cells_txt = " | ".join(f"{vals[s]:.2f}" if s in vals else "" for s in seeds)
-            lines.append(f"| {label} | {cells_txt} | {summary([vals[s] for s in seeds if s in vals])} |")
+            lines.append(f"| {label} | {cells_txt} | {mean_std([vals[s] for s in seeds if s in vals])} |")
         lines.append("")
         diffs = {}
         for new in new_labels:

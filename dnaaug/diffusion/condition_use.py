@@ -190,10 +190,13 @@ def condition_gap(generator_model, x_onehot: torch.Tensor, cond: torch.Tensor,
     return out
 
 
+def fmt(v, spec: str = ".4f") -> str:
+    """A table cell: ``v`` formatted, or "n/a" for None and non-finite values."""
+    return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, spec)
+
+
 def format_condition_gap(gap: dict) -> str:
     """The result of :func:`condition_gap` as a Markdown table, one row per level, plus the summary."""
-    def fmt(v, spec=".4f"):
-        return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, spec)
 
     lines = ["| t | abar | loss true | loss shuffled | loss null | true / shuffled | true / null |",
              "|---:|---:|---:|---:|---:|---:|---:|"]

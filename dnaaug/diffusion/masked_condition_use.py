@@ -21,7 +21,7 @@ import torch
 from dnaaug.errors import InputError
 
 from .checks import check_batch, check_cond, check_mask
-from .condition_use import _ratio, derangement
+from .condition_use import _ratio, derangement, fmt
 
 DEFAULT_RATES = (0.5, 0.75, 0.9)
 GATE_RATE = 0.75
@@ -99,8 +99,6 @@ def masked_condition_gap(model, x_onehot: torch.Tensor, cond: torch.Tensor, mask
 
 def format_masked_condition_gap(gap: dict) -> str:
     """The result of :func:`masked_condition_gap` as a Markdown table, one row per mask rate."""
-    def fmt(v, spec=".4f"):
-        return "n/a" if v is None or (isinstance(v, float) and not math.isfinite(v)) else format(v, spec)
 
     lines = ["| mask rate | CE true | CE shuffled | CE null | true / shuffled | true / null |",
              "|---:|---:|---:|---:|---:|---:|"]
