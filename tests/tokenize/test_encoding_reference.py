@@ -163,3 +163,20 @@ def test_random_windows_are_the_documented_draw(sequences, length, seed):
         window = seq[start:start + length]
         assert bytes(row).decode() == window + "N" * (length - len(window))
         assert mrow == [j < len(window) for j in range(length)]
+
+
+def test_every_device_gives_the_cpu_encoding(device):
+    """The CPU runs numpy kernels, other devices torch ones: both give the same tensors."""
+    rng = np.random.default_rng(0)
+    alphabet = np.frombuffer(LETTERS.encode(), dtype=np.uint8)
+    codes = torch.from_numpy(alphabet[rng.integers(0, len(LETTERS), (9, 40))])
+    mask = torch.from_numpy(np.arange(40) < rng.integers(0, 41, 9)[:, None])
+    x = codes_to_onehot(codes)
+    assert torch.equal(codes_to_onehot(codes.to(device)).cpu(), x)
+    assert torch.equal(base_index(x.to(device)).cpu(), base_index(x))
+    kmer = KmerTokenizer(k=3, stride=2)
+    for got, want in zip(kmer.from_codes(codes.to(device), mask.to(device)), kmer.from_codes(codes, mask)):
+        assert torch.equal(got.cpu(), want)
+    on_device = onehot_to_kmer_ids(x.to(device), mask.to(device), 4)
+    for got, want in zip(on_device, onehot_to_kmer_ids(x, mask, 4)):
+        assert torch.equal(got.cpu(), want)
