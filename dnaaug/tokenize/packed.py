@@ -121,7 +121,7 @@ def _joined_codes(seqs: list[str], ids: list[str], source: str | None) -> np.nda
     joined = "".join(seqs)
     data = joined.encode("ascii") if joined.isascii() else b""
     if len(data) != len(joined) or data.translate(None, VALID_BYTES):
-        for seq, rid in zip(seqs, ids):
+        for seq, rid in zip(seqs, ids):  # raises at the first bad sequence: the same table decides
             as_bytes(seq, source=source, record=rid)
     return np.frombuffer(data, dtype=np.uint8).copy()  # writable; numpy allocates faster than bytearray
 
