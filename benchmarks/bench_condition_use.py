@@ -14,11 +14,12 @@ Every variant sees the same encoder, data, epochs and seed, so the rows differ o
 A variant is a name and a ``diffaug`` config section on top of the run's own, e.g.
 ``'{"masked": {"generator": "masked"}, "masked-hi": {"generator": "masked", "mask_low": 0.75}}'``.
 
-Writes <out>/<name>.json and .md (default benchmarks/results/condition_use_<dataset>.*). Skips, with
+Writes <out>/<name>.json and .md (default benchmarks/results/condition_use_<dataset>.*); ``--append``
+adds the rows to that record (one file per task, every row with its run, epochs and command). Skips, with
 a message and exit status 0, when the run or the data are absent.
 
     python benchmarks/bench_condition_use.py RUN DATA_DIR --variants JSON_OR_FILE [--epochs 3] [--seed 0]
-        [--sample 512] [--repeats 2] [--out DIR] [--name NAME] [--threads 1]
+        [--sample 512] [--repeats 2] [--out DIR] [--name NAME] [--threads 1] [--append]
 """
 
 from __future__ import annotations
@@ -116,9 +117,9 @@ def measure(model, condition, held, *, length: int, sample: int, repeats: int, s
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| variant | generator | diffaug settings | train loss | CE ratio true/shuffled at mask 0.5 / 0.75 / 0.9 "
+    lines = ["| variant | generator | diffaug settings | B-step epochs | train loss | CE ratio true/shuffled at mask 0.5 / 0.75 / 0.9 "
              "| true/null at 0.75 | Gaussian: loss ratio true/shuffled (true/null) at medium noise | seconds |",
-             "|---|---|---|---:|---|---:|---|---:|"]
+             "|---|---|---|---:|---:|---|---:|---|---:|"]
     for r in rows:
         gap = r["gap"]
         if gap.get("family") == "masked":
@@ -128,7 +129,8 @@ def table(rows: list[dict]) -> str:
             ratios, null = "", ""
             gauss = f"{gap['medium']['ratio_shuffled']:.3f} ({gap['medium']['ratio_null']:.3f})"
         settings = json.dumps(r["settings"], sort_keys=True).replace("|", "/")
-        lines.append(f"| {r['name']} | {r['generator']} | `{settings}` | {r['train_loss']:.4f} | {ratios} | {null} "
+        lines.append(f"| {r['name']} | {r['generator']} | `{settings}` | {r.get('epochs', '')} | {r['train_loss']:.4f} "
+                     f"| {ratios} | {null} "
                      f"| {gauss} | {r['seconds']:.0f} |")
     return "\n".join(lines)
 
@@ -146,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--name")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--append", action="store_true",
+                    help="add the rows to an existing record of the same name (a row of the same name is replaced)")
     args = ap.parse_args(argv)
     if not (args.run / "config.json").exists():
         return skip(f"no run folder at {args.run}")
@@ -175,18 +179,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_condition_use: {err}", file=sys.stderr)
         return 2
     name = args.name or f"condition_use_{args.data.name}"
-    rows = []
+    record = args.out / f"{name}.json"
+    rows = json.loads(record.read_text())["rows"] if args.append and record.exists() else []
     for variant, diffaug in configs.items():
         started = time.perf_counter()
         model, condition, loss = train_variant(diffaug, encoder, train, length=encoder.length, epochs=args.epochs,
                                                seed=args.seed, device=torch.device("cpu"))
         gap = measure(model, condition, held, length=encoder.length, sample=args.sample, repeats=args.repeats,
                       seed=args.seed)
+        rows = [r for r in rows if r["name"] != variant]
         rows.append({"name": variant, "generator": diffaug.generator, "settings": variants[variant],
-                     "train_loss": loss, "gap": gap, "seconds": time.perf_counter() - started})
+                     "train_loss": loss, "gap": gap, "seconds": time.perf_counter() - started,
+                     "run": str(args.run), "epochs": args.epochs, "command": " ".join(sys.argv)})
         print(table(rows[-1:]).splitlines()[-1], flush=True)
-        payload = {"machine": machine(), "run": str(args.run), "data": str(args.data), "held_out": held_name,
-                   "epochs": args.epochs, "seed": args.seed, "command": " ".join(sys.argv), "rows": rows}
+        payload = {"machine": machine(), "data": str(args.data), "held_out": held_name, "seed": args.seed,
+                   "rows": rows}
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
         (args.out / f"{name}.md").write_text(table(rows) + "\n")
