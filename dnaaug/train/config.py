@@ -52,7 +52,8 @@ class DiffAugConfig:
     Phases: warm-up A-step (``warmup_epochs``) then ``rounds`` x [B-step (``generator_epochs``),
     generate (``positives`` per sequence), A-step (``contrastive_epochs``)].
     ``strength`` < 1 starts sampling from the anchor noised to that level (SDEdit); 1.0 is the
-    paper's pure-noise start. The sampling settings (``sampler``, ``sampling_steps``, ``strength``,
+    paper's pure-noise start (for the masked generator: the share of the anchor re-drawn, see
+    ``generator`` below). The sampling settings (``sampler``, ``sampling_steps``, ``strength``,
     ``guidance``) take their defaults from :class:`dnaaug.diffusion.settings.SamplingConfig`;
     :meth:`sampling` gives them as one. ``candidates`` > 1 draws that many samples per kept positive
     and keeps the ones whose encoder embedding is closest to the anchor's (the semantic estimator
