@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as err:
         print(f"pair_cells: {err}", file=sys.stderr)
         return 2
-    new_cells = {label: load_folder(Path(folder)) for label, folder in news}
+    new_cells: dict[str, list[dict]] = {}
+    for label, folder in news:  # a label given twice gathers both folders (e.g. one per task group)
+        new_cells.setdefault(label, []).extend(load_folder(Path(folder)))
     datasets = sorted({c["dataset"] for cells in new_cells.values() for c in cells})
     lines, payload = [], {"command": "python benchmarks/pair_cells.py " + " ".join(map(shlex.quote, sys.argv[1:])),
                           "datasets": {}}
