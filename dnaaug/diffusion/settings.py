@@ -78,3 +78,8 @@ class SamplingConfig:
 
 
 DEFAULTS = SamplingConfig()
+
+# ``strength`` by generator family: the Gaussian generator's SDEdit level is the default above (the
+# feasibility run's, DIFFAUG.md); the masked generator re-draws 0.3 of the anchor, the share every one of
+# its end-to-end cells used (docs/diffaug.md, "Generators")
+FAMILY_STRENGTH = {"gaussian": DEFAULTS.strength, "masked": 0.3}

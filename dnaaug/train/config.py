@@ -17,7 +17,7 @@ from dnaaug.diffusion.families import check_family
 from dnaaug.diffusion.masked import check_mask_range
 from dnaaug.diffusion.masked_network import MaskedDenoiserConfig
 from dnaaug.diffusion.network import DenoiserConfig
-from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, SamplingConfig, check_sampling
+from dnaaug.diffusion.settings import DEFAULTS as SAMPLING, FAMILY_STRENGTH, SamplingConfig, check_sampling
 from dnaaug.errors import ConfigError
 from dnaaug.losses.kmer_target import MAX_K as KMER_TARGET_MAX_K
 from dnaaug.models.encoder import EncoderConfig
@@ -102,10 +102,10 @@ class DiffAugConfig:
     generated_augment: str = ""
     sampler: str = SAMPLING.sampler
     sampling_steps: int = SAMPLING.steps
-    strength: float = SAMPLING.strength
+    strength: float | None = None  # None: the family's default (FAMILY_STRENGTH), resolved when built
     guidance: float = SAMPLING.guidance
     candidates: int = SAMPLING.candidates
-    generator: str = "gaussian"
+    generator: str = "masked"
     span: int = SAMPLING.span
     mask_low: float = 0.5
     mask_high: float = 1.0
@@ -131,11 +131,13 @@ class DiffAugConfig:
                                                  "mask_high": 1.0, "cond_view": "rc+translocation:shift=10"}
 
     def __post_init__(self):
+        check_family(self.generator)
+        if self.strength is None:  # the resolved config (config.json, checkpoints) holds the number
+            object.__setattr__(self, "strength", FAMILY_STRENGTH[self.generator])
         check_numbers(self, "diffaug.")
         check_sampling(sampler=self.sampler, steps=self.sampling_steps, strength=self.strength,
                        guidance=self.guidance, eta=SAMPLING.eta, candidates=self.candidates, span=self.span,
                        name=lambda key: "diffaug." + {"steps": "sampling_steps"}.get(key, key))
-        check_family(self.generator)
         check_mask_range(self.mask_low, self.mask_high, "diffaug.mask_low and diffaug.mask_high")
         if self.generator == "masked":
             from dnaaug.augment.registry import parse
@@ -261,8 +263,14 @@ class TrainConfig:
         return from_dict(cls, data, require_all=require_all)
 
     def updated(self, overrides: dict[str, Any]) -> "TrainConfig":
-        """A new config with nested overrides applied (keys checked)."""
-        return TrainConfig.from_dict(merge(self.to_dict(), overrides))
+        """A new config with nested overrides applied (keys checked). A change of ``diffaug.generator``
+        without a ``diffaug.strength`` takes the new family's default strength."""
+        data = merge(self.to_dict(), overrides)
+        section = overrides.get("diffaug")
+        if (isinstance(section, dict) and "strength" not in section
+                and section.get("generator", self.diffaug.generator) != self.diffaug.generator):
+            data["diffaug"]["strength"] = None
+        return TrainConfig.from_dict(data)
 
     def with_length(self, length: int) -> "TrainConfig":
         return replace(self, length=length)

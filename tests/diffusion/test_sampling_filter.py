@@ -86,7 +86,7 @@ def test_guidance_from_the_config_file(tmp_path, gen):
     path = tmp_path / "cfg.json"
     path.write_text(json.dumps({"augment": "diffaug", "diffaug": {"guidance": 2.5, "candidates": 2}}))
     config = TrainConfig().updated(load_config_file(path))
-    assert config.diffaug.sampling() == SamplingConfig(guidance=2.5, candidates=2)
+    assert config.diffaug.sampling() == SamplingConfig(guidance=2.5, candidates=2, strength=config.diffaug.strength)
     model = make_model()
     x, mask = batch(gen)
     guided = _sample(model, x, mask, 3, k=1, guidance=2.5, strength=1.0)

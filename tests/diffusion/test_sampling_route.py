@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import dnaaug
 from dnaaug.diffusion.augmenter import DiffusionAugmenter, diffaug_factory
 from dnaaug.diffusion.samplers import ddim_sample
-from dnaaug.diffusion.settings import DEFAULTS, SamplingConfig
+from dnaaug.diffusion.settings import DEFAULTS, FAMILY_STRENGTH, SamplingConfig
 from dnaaug.train import DiffAugConfig, train
 from dnaaug.train.data import epoch_seed
 from dnaaug.train.phases import plan_phases
@@ -51,9 +51,13 @@ def test_bank_and_augment_command_give_identical_positives(tmp_path):
 
 def test_sampling_defaults_live_in_one_place():
     fields = {f.name: f.default for f in dataclasses.fields(DiffAugConfig)}
-    assert (fields["sampler"], fields["sampling_steps"], fields["strength"], fields["guidance"]) == \
-        (DEFAULTS.sampler, DEFAULTS.steps, DEFAULTS.strength, DEFAULTS.guidance)
-    assert DiffAugConfig().sampling() == SamplingConfig()
+    assert (fields["sampler"], fields["sampling_steps"], fields["guidance"]) == \
+        (DEFAULTS.sampler, DEFAULTS.steps, DEFAULTS.guidance)
+    assert fields["strength"] is None  # the family's default, from settings.FAMILY_STRENGTH
+    assert DiffAugConfig(generator="gaussian").sampling() == SamplingConfig()
+    for family, strength in FAMILY_STRENGTH.items():
+        assert DiffAugConfig(generator=family).strength == strength
+    assert DiffAugConfig().strength == FAMILY_STRENGTH[DiffAugConfig().generator]
     for fn in (DiffusionAugmenter.__init__, diffaug_factory):
         params = inspect.signature(fn).parameters
         for key in ("steps", "strength", "guidance", "sampler", "eta"):

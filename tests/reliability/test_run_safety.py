@@ -15,6 +15,7 @@ import torch
 from rel_helpers import fasta_text, random_dna, tree
 
 from dnaaug.diffusion.generator import ConditionalGenerator
+from dnaaug.diffusion.masked import MaskedGenerator
 from dnaaug.train.checkpoint import load_checkpoint
 
 
@@ -94,6 +95,7 @@ def test_nan_in_the_generator_phase_names_it_and_keeps_the_checkpoint(tmp_path, 
 
     with monkeypatch.context() as patch:
         patch.setattr(ConditionalGenerator, "loss", nan_loss)
+        patch.setattr(MaskedGenerator, "loss", nan_loss)
         dnaaug_cli.fails("train", data, "--out", run, "--config", tiny_config_file, "--augment", "diffaug", code=1,
                          match=r"non-finite loss \(nan\) in phase generator-r1, epoch 1, step 1; the last good "
                                r"checkpoint is kept at .*last\.pt\. Try a lower --lr, or fp32")

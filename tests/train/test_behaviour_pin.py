@@ -26,11 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 from tiny import random_records  # noqa: E402
 
 # the smoke preset as of issue 11 (dnaaug/train/presets.py), frozen, with the conditioning default of
-# that time (plain FiLM; the default became film+input+block / layer in issue 13)
+# that time (plain FiLM; the default became film+input+block / layer in issue 13) and its generator
+# (Gaussian at strength 0.4; the default became the masked generator in issue 33)
 SMOKE = {"batch_size": 32, "val_size": 0, "encoder": {"width": 32, "depth": 2}, "projection_dim": 32,
          "diffaug": {"warmup_epochs": 1, "rounds": 1, "generator_epochs": 1, "contrastive_epochs": 1,
                      "positives": 1, "sampling_steps": 4, "denoiser_channels": 16, "denoiser_depth": 2,
-                     "diagnostics_sample": 64, "cond_mode": "film", "cond_norm": "none"}}
+                     "diagnostics_sample": 64, "cond_mode": "film", "cond_norm": "none",
+                     "generator": "gaussian", "strength": 0.4}}
 # the same with two positives per anchor, DDPM, pure-noise start and guidance
 VARIANT = {"diffaug": {"positives": 2, "sampler": "ddpm", "strength": 1.0, "guidance": 2.0}}
 

@@ -4,6 +4,7 @@ the training random streams."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from tiny import random_records, tiny_config
 
@@ -16,20 +17,22 @@ def _events(result, name: str) -> list[dict]:
     return [m for m in result.metrics if m.get("event") == name]
 
 
-def test_condition_gap_logged_plotted_and_rng_neutral(tmp_path):
+@pytest.mark.parametrize("generator,axis,points", [("gaussian", "levels", 10), ("masked", "rates", 3)])
+def test_condition_gap_logged_plotted_and_rng_neutral(tmp_path, generator, axis, points):
     records = random_records(n=24, length=40, seed=4)
-    on = train(records, tmp_path / "on", tiny_config(augment="diffaug", diffaug={"rounds": 2}), device="cpu",
-               progress=False)
+    on = train(records, tmp_path / "on", tiny_config(augment="diffaug", diffaug={"rounds": 2, "generator": generator}),
+               device="cpu", progress=False)
     gaps = _events(on, "condition_gap")
     assert [g["round"] for g in gaps] == [1, 2] and all(g["phase"] == f"generator-r{g['round']}" for g in gaps)
     for g in gaps:
-        assert len(g["levels"]) == 10 and len(g["ratio_shuffled"]) == 10 and len(g["ratio_null"]) == 10
+        assert len(g[axis]) == points and len(g["ratio_shuffled"]) == points and len(g["ratio_null"]) == points
         assert g["n_sequences"] == 24 and g["seconds"] >= 0 and "ratio_shuffled" in g["medium"]
-    assert gaps[0]["levels"] == gaps[1]["levels"]
+    assert gaps[0][axis] == gaps[1][axis]
     assert (tmp_path / "on" / "diagnostics.png").stat().st_size > 0
     off = train(records, tmp_path / "off",
-                tiny_config(augment="diffaug", diffaug={"rounds": 2, "condition_gap_sample": 0}), device="cpu",
-                progress=False)
+                tiny_config(augment="diffaug",
+                            diffaug={"rounds": 2, "condition_gap_sample": 0, "generator": generator}),
+                device="cpu", progress=False)
     assert not _events(off, "condition_gap")
     np.testing.assert_array_equal(np.load(tmp_path / "on" / "bank.npy"), np.load(tmp_path / "off" / "bank.npy"))
     a = torch.load(tmp_path / "on" / "checkpoints" / "last.pt", weights_only=True)["encoder"]
@@ -39,7 +42,8 @@ def test_condition_gap_logged_plotted_and_rng_neutral(tmp_path):
 
 def test_filter_and_conditioning_options_in_the_loop(tmp_path):
     records = random_records(n=24, length=40, seed=5)
-    config = tiny_config(augment="diffaug", diffaug={"candidates": 2, "cond_mode": "film+input+block",
+    config = tiny_config(augment="diffaug", diffaug={"generator": "gaussian", "candidates": 2,
+                                                     "cond_mode": "film+input+block",
                                                      "cond_norm": "layer", "guidance": 1.5})
     result = train(records, tmp_path / "run", config, device="cpu", progress=False)
     (gen_line,) = _events(result, "generate")
