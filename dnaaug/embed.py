@@ -9,7 +9,7 @@ Strands (``strands``): ``"both"`` (the default) encodes every window as read and
 complement and concatenates the two: h (N, 2D) = [h(x), h(rc x)]. A probe on it can read
 strand-symmetric signal (h(x) + h(rc x)) as well as orientation (h(x) - h(rc x)). ``"mean"`` keeps
 only the symmetric half, (N, D); ``"forward"`` the strand as given, (N, D). On the cpu-small runs
-(3 seeds each, README "What the embedding is worth") "both" beat "forward" by +1.0 on average over
+(3 seeds each, docs/ablations.md "Reading both strands") "both" beat "forward" by +1.0 on average over
 8 trained rows and was never more than 0.3 below it; "mean" helped a strand-symmetric task (mouse_0 TF binding) but cost 3 to 6 points on
 an oriented one (prom_300_tata promoters), so it is not the default.
 
@@ -17,7 +17,7 @@ Regions (``regions``, default 3): each strand's h also gets the mean of the trun
 map over ``regions`` equal parts of the window (C channels each), so a strand is E = D + regions x C
 wide. Aligned windows (TSS, peak summits) carry signal in *where* a feature is; on prom_300_tata the
 3 region means added 5 to 7 points for every row, untrained trunk included, and they were neutral
-to slightly positive on the three other tasks (README "Where along the window").
+to slightly positive on the three other tasks (docs/ablations.md "Where along the window: region means").
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ class DiffAugConfig:
     ``cond_norm`` ``"none"`` or ``"layer"`` (default); ``cond_channels`` the width of the ``+input``
     channels. The default is the strongest path: on mouse_0 (cpu-small) it is the only one whose
     generator measurably uses its condition (true / null loss 0.935 at medium noise against 0.9998 for
-    plain FiLM; README "What the generated positives add"). A bare :class:`DenoiserConfig` keeps plain
+    plain FiLM; docs/diffaug.md "Making the condition matter"). A bare :class:`DenoiserConfig` keeps plain
     FiLM so that generator checkpoints written before these keys existed load unchanged.
 
     ``diagnostics_sample``: anchors on which the bank diagnostics (k-mer JS, GC, identity,

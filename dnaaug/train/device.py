@@ -34,7 +34,7 @@ def describe_compute(device: torch.device) -> str:
 
     Training is chaotic in the float order: the same cell retrained on another CPU type (its
     vector ISA picks other kernels) or with another thread count lands up to ~3 points of probe
-    accuracy away (README, "What the embedding is worth"), so every run and benchmark cell records
+    accuracy away (docs/ablations.md, "One machine, or the pairing lies"), so every run and benchmark cell records
     this line, and a table that mixes machines says so.
     e.g. ``torch 2.13.0+cpu, cpu AVX512, 1 thread(s)`` or ``torch 2.13.0, cuda NVIDIA H100 80GB HBM3``.
     """

@@ -19,11 +19,12 @@ from dnaaug.errors import ConfigError
 # AdamW weight decay of the encoder (and projection head) in every preset but ``smoke`` (which keeps
 # TrainConfig's 1e-4 so that the behaviour pin does not move): 0.05, the usual self-supervised
 # setting. Against 1e-4 it raised 13 of 17 paired cells over mouse_0, prom_300_tata, prom_core_notata
-# and the held-out nontata_cv, base and DiffAug rows alike (mean +0.5; README "What the embedding is
-# worth", benchmarks/results/ablations/levers4_w128_mouse_0.md); 0.2 was no better. Over the whole
+# and the held-out nontata_cv, base and DiffAug rows alike (mean +0.5; docs/ablations.md "Learning rate,
+# dropout, weight decay and generator strength", benchmarks/results/ablations/levers4_w128_mouse_0.md);
+# 0.2 was no better. Over the whole
 # final benchmark (24 trained cells, tf_0 included, which it was not chosen on) +0.25 on average, 14 up,
 # 9 down: a small gain, neutral on tf_0. Those pairings partly crossed machines, whose float order alone
-# moves a cell by up to ~3 points (README "One machine, or the pairing lies"); not rechecked on one machine.
+# moves a cell by up to ~3 points (docs/ablations.md "One machine, or the pairing lies"); not rechecked on one machine.
 WEIGHT_DECAY = 0.05
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -53,7 +54,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "weight_decay": WEIGHT_DECAY,
         "val_size": 256,
         # width 128 (h = 256): the one lever of the embedding ablation that helped (mouse_0, 3 seeds,
-        # README "What the embedding is worth"); a baseline cell stays under 4 minutes on 2 cores
+        # docs/ablations.md "Batch, projection head and width at width 128"); a baseline cell stays under
+        # 4 minutes on 2 cores
         "encoder": {"width": 128, "depth": 3},
         "projection_dim": 64,
         "diffaug": {"warmup_epochs": 4, "rounds": 2, "generator_epochs": 3, "contrastive_epochs": 4,
