@@ -65,15 +65,14 @@ def train_variant(diffaug, encoder, train, *, length: int, epochs: int, seed: in
     from dnaaug.diffusion.schedule import ScheduleConfig
     from dnaaug.encoding import condition_fn
     from dnaaug.tokenize.onehot import codes_to_onehot
+    from dnaaug.train.bank_diagnostics import condition_sample
 
     condition = condition_fn(encoder.encoder, encoder.tokenizer)
     torch.manual_seed(seed)
     dim = encoder.encoder.embedding_dim
     if diffaug.generator == "masked":
         model = MaskedGenerator.build(dim, diffaug.masked_denoiser(), (diffaug.mask_low, diffaug.mask_high))
-        idx = np.linspace(0, len(train) - 1, min(2048, len(train))).astype(np.int64)
-        codes, mask = train.window(idx, length, "center")
-        model.fit_condition(condition(codes_to_onehot(codes), mask))
+        model.fit_condition(condition_sample(condition, train, length=length, device=torch.device("cpu")))
         view = parse(diffaug.cond_view)
     else:
         model = ConditionalGenerator.build(dim, diffaug.denoiser(), ScheduleConfig(kind=diffaug.schedule,

@@ -43,6 +43,25 @@ def bank_diagnostics(embed: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
                        round_index=round_index)
 
 
+CONDITION_FIT_SAMPLE = 2048  # training windows whose h standardises the masked generator's condition
+
+
+@torch.no_grad()
+def condition_sample(condition: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], train: PackedSequences, *,
+                     length: int, device: torch.device, sample: int = CONDITION_FIT_SAMPLE,
+                     batch: int = 512) -> torch.Tensor:
+    """Conditions (n, C) of ``min(sample, N)`` evenly spaced training windows (centre crops), for
+    :meth:`~dnaaug.diffusion.masked.MaskedGenerator.fit_condition`. Deterministic: no random draw, so a
+    resumed B-step sets the same statistics."""
+    n = min(sample, len(train))
+    idx = np.linspace(0, len(train) - 1, n).astype(np.int64)
+    conds = []
+    for start in range(0, n, batch):
+        codes, mask = train.window(idx[start:start + batch], length, "center")
+        conds.append(condition(codes_to_onehot(codes).to(device), mask.to(device)))
+    return torch.cat(conds)
+
+
 CONDITION_GAP_LEVELS = 10
 CONDITION_GAP_SEED = 104729  # the subset and the noise: the same in every round and every run of a seed
 

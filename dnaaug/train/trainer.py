@@ -47,7 +47,7 @@ from dnaaug.models.heads import ContrastiveModel, ProjectionHead
 from dnaaug.tokenize.onehot import codes_to_onehot
 from dnaaug.train import bank as bank_io
 from dnaaug.train import distributed
-from dnaaug.train.bank_diagnostics import bank_diagnostics, loop_condition_gap, plot_rounds
+from dnaaug.train.bank_diagnostics import bank_diagnostics, condition_sample, loop_condition_gap, plot_rounds
 from dnaaug.train.checkpoint import load_checkpoint, save_checkpoint
 from dnaaug.train.config import TrainConfig
 from dnaaug.train.data import TrainData, epoch_seed, onehot_batches, subset
@@ -59,8 +59,6 @@ from dnaaug.train.run_dir import RunDir
 from dnaaug.train.validation import view_retrieval
 
 log = logging.getLogger(__name__)
-
-CONDITION_FIT_SAMPLE = 2048  # training windows whose h standardises the masked generator's condition
 
 
 class Interrupted(Exception):
@@ -515,13 +513,8 @@ class Trainer:
     def _fit_condition(self) -> None:
         """The masked generator's condition standardisation, from the frozen encoder's h of a fixed
         subset of training windows (deterministic, so a resumed B-step sets the same values)."""
-        n = min(CONDITION_FIT_SAMPLE, len(self.data.train))
-        idx = np.linspace(0, len(self.data.train) - 1, n).astype(np.int64)
-        conds = []
-        for start in range(0, n, 512):
-            codes, mask = self.data.train.window(idx[start:start + 512], self.length, "center")
-            conds.append(self.condition(codes_to_onehot(codes).to(self.device), mask.to(self.device)))
-        self.generator_model.fit_condition(torch.cat(conds))
+        self.generator_model.fit_condition(condition_sample(self.condition, self.data.train, length=self.length,
+                                                            device=self.device))
         self.ema.sync_buffers(self.generator_model, ("cond_mean", "cond_std"))
 
     def _log_condition_gap(self, phase: Phase) -> None:
